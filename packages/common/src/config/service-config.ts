@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import { SERVICES, type ServiceName } from '../services.js';
+import { envTypes, parseEnv, type Env } from './env.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function serviceEnvSchema(name: ServiceName) {
+  const self = SERVICES[name];
+  const url = (s: ServiceName) => envTypes.url(`http://127.0.0.1:${SERVICES[s].port}`);
+  return z.object({
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: envTypes.port(self.port),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    DEPLOYMENT_ENVIRONMENT: z.string().min(1).default('local'),
+
+    DB_HOST: z.string().min(1).default('127.0.0.1'),
+    DB_PORT: envTypes.port(5432),
+    DB_NAME: z.string().min(1).default('orderscope'),
+    DB_USER: z.string().min(1).default(self.dbSchema),
+    DB_PASSWORD: z.string().min(1, 'is required (or DB_PASSWORD_FILE)'),
+    DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(self.dbSchema),
+    DB_POOL_MAX: envTypes.int(10, 1),
+    DB_STATEMENT_TIMEOUT_MS: envTypes.int(5000, 1),
+
+    INTERNAL_API_TOKEN: envTypes.secret(),
+    ADMIN_TOKEN: envTypes.secret(),
+
+    SHOP_URL: url('shop'),
+    MES_API_URL: url('mes-api'),
+    CRM_URL: url('crm'),
+    MES_URL: url('mes'),
+    HTTP_TIMEOUT_MS: envTypes.int(2000, 1),
+    HTTP_RETRIES: envTypes.int(3),
+    HTTP_BACKOFF_MS: envTypes.int(100),
+
+    UPLOAD_DIR: z.string().min(1).default(`/tmp/orderscope-uploads/${name}`),
+    UPLOAD_MAX_BYTES: envTypes.int(10 * 1024 * 1024, 1),
+
+    FAULT_ERROR_RATE: envTypes.rate(),
+    FAULT_LATENCY_MS: envTypes.int(0),
+    FAULT_HANG_RATE: envTypes.rate(),
+    FAULT_DB_LATENCY_MS: envTypes.int(0),
+    FAULT_DROP_RATE: envTypes.rate(),
+  });
+}
+
+export interface ServiceConfig {
+  readonly service: ServiceName;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly environment: string;
+  readonly db: {
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+    readonly user: string;
+    readonly password: string;
+    readonly schema: string;
+    readonly poolMax: number;
+    readonly statementTimeoutMs: number;
+  };
+  readonly internalApiToken: string;
+  readonly adminToken: string;
+  readonly urls: Readonly<Record<ServiceName, string>>;
+  readonly http: { readonly timeoutMs: number; readonly retries: number; readonly backoffMs: number };
+  readonly uploads: { readonly dir: string; readonly maxBytes: number };
+  readonly faults: FaultSettings;
+}
+
+/** What a service can be told to do wrong (env at start, the admin endpoint at run time). */
+export interface FaultSettings {
+  /** Share of requests answered with an injected 500. */
+  readonly errorRate: number;
+  /** Added to every request before it is handled. */
+  readonly latencyMs: number;
+  /** Share of requests that never get an answer (the caller's timeout fires). */
+  readonly hangRate: number;
+  /** Added to every DB statement, as a real pg_sleep on the server. */
+  readonly dbLatencyMs: number;
+  /** Share of hand-offs a service accepts and then silently forgets (lost orders). */
+  readonly dropRate: number;
+}
+
+/** Reads and validates a service's configuration once; tests pass their own env. */
+export function loadServiceConfig(service: ServiceName, env: Env = process.env): ServiceConfig {
+  const e = parseEnv(serviceEnvSchema(service), env);
+  return {
+    service,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    environment: e.DEPLOYMENT_ENVIRONMENT,
+    db: {
+      host: e.DB_HOST,
+      port: e.DB_PORT,
+      database: e.DB_NAME,
+      user: e.DB_USER,
+      password: e.DB_PASSWORD,
+      schema: e.DB_SCHEMA,
+      poolMax: e.DB_POOL_MAX,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    },
+    internalApiToken: e.INTERNAL_API_TOKEN,
+    adminToken: e.ADMIN_TOKEN,
+    urls: { shop: e.SHOP_URL, 'mes-api': e.MES_API_URL, crm: e.CRM_URL, mes: e.MES_URL },
+    http: { timeoutMs: e.HTTP_TIMEOUT_MS, retries: e.HTTP_RETRIES, backoffMs: e.HTTP_BACKOFF_MS },
+    uploads: { dir: e.UPLOAD_DIR, maxBytes: e.UPLOAD_MAX_BYTES },
+    faults: {
+      errorRate: e.FAULT_ERROR_RATE,
+      latencyMs: e.FAULT_LATENCY_MS,
+      hangRate: e.FAULT_HANG_RATE,
+      dbLatencyMs: e.FAULT_DB_LATENCY_MS,
+      dropRate: e.FAULT_DROP_RATE,
+    },
+  };
+}

@@ -1,0 +1,92 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import express, { type RequestHandler, type Router } from 'express';
+import { z } from 'zod';
+import type { FaultSettings } from '../config/service-config.js';
+import { AppError, validationError } from '../errors.js';
+import { requireBearer } from '../http/auth.js';
+
+/** Longest a "hanging" request is held before the server gives up on it itself. */
+const MAX_HANG_MS = 120_000;
+
+export const faultSettingsSchema = z
+  .object({
+    errorRate: z.number().min(0).max(1),
+    latencyMs: z.number().int().min(0).max(600_000),
+    hangRate: z.number().min(0).max(1),
+    dbLatencyMs: z.number().int().min(0).max(600_000),
+    dropRate: z.number().min(0).max(1),
+  })
+  .strict();
+
+/**
+ * Fault injection for one service: starts from the environment's settings, changed at run time
+ * through the admin endpoint (the simulator's scenarios use it).
+ */
+export class FaultInjector {
+  #settings: FaultSettings;
+
+  constructor(
+    private readonly baseline: FaultSettings,
+    private readonly random: () => number = Math.random,
+  ) {
+    this.#settings = { ...baseline };
+  }
+
+  get settings(): FaultSettings {
+    return this.#settings;
+  }
+
+  update(patch: Partial<FaultSettings>): FaultSettings {
+    this.#settings = { ...this.#settings, ...patch };
+    return this.#settings;
+  }
+
+  reset(): FaultSettings {
+    this.#settings = { ...this.baseline };
+    return this.#settings;
+  }
+
+  /** True for the share of hand-offs that should be silently lost. */
+  shouldDrop(): boolean {
+    return this.random() < this.#settings.dropRate;
+  }
+
+  /** Applied before the service's own routes: latency, then a hang or an injected error. */
+  middleware(): RequestHandler {
+    return async (req, res, next) => {
+      const { latencyMs, hangRate, errorRate } = this.#settings;
+      if (latencyMs > 0) await sleep(latencyMs);
+      if (hangRate > 0 && this.random() < hangRate) {
+        const closed = new Promise<void>((resolve) => res.once('close', resolve));
+        await Promise.race([closed, sleep(MAX_HANG_MS)]);
+        if (!res.writableEnded && !res.destroyed) {
+          next(new AppError(503, 'injected_hang', 'fault injection: request held without an answer'));
+        }
+        return;
+      }
+      if (errorRate > 0 && this.random() < errorRate) {
+        next(new AppError(500, 'injected_fault', 'fault injection: simulated internal error'));
+        return;
+      }
+      next();
+    };
+  }
+
+  /** GET/PUT/DELETE /admin/faults, behind the admin token. */
+  adminRouter(adminToken: string): Router {
+    const router = express.Router();
+    router.use(requireBearer(adminToken));
+    router.get('/', (_req, res) => {
+      res.json(this.settings);
+    });
+    router.put('/', (req, res) => {
+      const parsed = faultSettingsSchema.partial().safeParse(req.body ?? {});
+      if (!parsed.success) throw validationError(parsed.error.issues);
+      res.json(this.update(parsed.data));
+    });
+    router.delete('/', (_req, res) => {
+      res.json(this.reset());
+    });
+    return router;
+  }
+}

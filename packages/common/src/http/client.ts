@@ -1,0 +1,167 @@
+import pRetry from 'p-retry';
+import { AppError } from '../errors.js';
+
+/** Answers worth another attempt: the callee is overloaded, failing, or a gateway gave up. */
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+export interface ServiceClientOptions {
+  /** Who is called, for errors and logs (e.g. "crm"). */
+  readonly target: string;
+  readonly baseUrl: string;
+  /** Budget of one attempt, including reading the answer. */
+  readonly timeoutMs: number;
+  /** Attempts after the first one. */
+  readonly retries: number;
+  /** First backoff; doubled per retry, with jitter. */
+  readonly backoffMs: number;
+  /** Sent as `Authorization: Bearer …`. */
+  readonly token?: string;
+}
+
+export interface CallOptions {
+  readonly json?: unknown;
+  readonly headers?: Record<string, string>;
+  readonly timeoutMs?: number;
+  readonly retries?: number;
+}
+
+/** What one logical call took: every call knows its retries and timeouts (tracing records them). */
+export interface CallStats {
+  readonly target: string;
+  readonly attempts: number;
+  readonly retryCount: number;
+  /** Attempts that ran out of their time budget. */
+  readonly timedOutAttempts: number;
+  readonly timeoutMs: number;
+  readonly durationMs: number;
+}
+
+export interface CallResult<T> extends CallStats {
+  readonly status: number;
+  readonly body: T;
+}
+
+/** A call that failed after its retries: 504 when the last attempt timed out, 502 otherwise. */
+export class UpstreamError extends AppError {
+  constructor(
+    readonly stats: CallStats & { readonly timedOut: boolean; readonly upstreamStatus?: number },
+    cause: string,
+  ) {
+    super(
+      stats.timedOut ? 504 : 502,
+      stats.timedOut ? 'upstream_timeout' : 'upstream_unavailable',
+      stats.timedOut
+        ? `${stats.target} did not answer within ${stats.timeoutMs} ms (${stats.attempts} attempts)`
+        : `${stats.target} failed after ${stats.attempts} attempts: ${cause}`,
+      {
+        upstream: stats.target,
+        attempts: stats.attempts,
+        retry_count: stats.retryCount,
+        timed_out: stats.timedOut,
+        timeout_ms: stats.timeoutMs,
+        ...(stats.upstreamStatus ? { upstream_status: stats.upstreamStatus } : {}),
+      },
+    );
+  }
+}
+
+class AttemptFailure extends Error {
+  constructor(
+    message: string,
+    readonly timedOut: boolean,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * HTTP client for service-to-service calls: a time budget per attempt, bounded retries with
+ * exponential backoff on network errors, timeouts and retryable statuses. Only idempotent
+ * endpoints are called through it, so a retry never does the work twice.
+ */
+export class ServiceClient {
+  constructor(readonly options: ServiceClientOptions) {}
+
+  /** Any answer that is not retryable comes back as it is, 4xx included. */
+  async call<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<CallResult<T>> {
+    const { target, baseUrl, backoffMs } = this.options;
+    const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
+    const retries = opts.retries ?? this.options.retries;
+    const url = new URL(path, baseUrl);
+    const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
+    if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
+    let body: string | undefined;
+    if (opts.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.json);
+    }
+
+    const started = performance.now();
+    let attempts = 0;
+    let timedOutAttempts = 0;
+    const stats = () => ({
+      target,
+      attempts,
+      retryCount: Math.max(0, attempts - 1),
+      timedOutAttempts,
+      timeoutMs,
+      durationMs: Math.round(performance.now() - started),
+    });
+
+    try {
+      const answer = await pRetry(
+        async (attemptNumber) => {
+          attempts = attemptNumber;
+          let response: Response;
+          let text: string;
+          try {
+            response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
+            text = await response.text();
+          } catch (err) {
+            const timedOut = (err as Error).name === 'TimeoutError';
+            if (timedOut) timedOutAttempts += 1;
+            const reason = timedOut ? `timed out after ${timeoutMs} ms` : (err as Error).message;
+            throw new AttemptFailure(reason, timedOut);
+          }
+          if (RETRYABLE_STATUS.has(response.status)) {
+            throw new AttemptFailure(`answered ${response.status}`, false, response.status);
+          }
+          return { status: response.status, body: parseBody(text) as T };
+        },
+        { retries, minTimeout: backoffMs, maxTimeout: Math.max(backoffMs * 16, backoffMs), factor: 2, randomize: true },
+      );
+      return { ...answer, ...stats() };
+    } catch (err) {
+      const failure = err instanceof AttemptFailure ? err : new AttemptFailure((err as Error).message, false);
+      throw new UpstreamError(
+        { ...stats(), timedOut: failure.timedOut, ...(failure.status ? { upstreamStatus: failure.status } : {}) },
+        failure.message,
+      );
+    }
+  }
+
+  /** Like `call`, but a 4xx answer becomes this service's error with the same status and code. */
+  async send<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<CallResult<T>> {
+    const result = await this.call<T>(method, path, opts);
+    if (result.status >= 400) {
+      const body = (result.body ?? {}) as { error?: string; message?: string; details?: Record<string, unknown> };
+      throw new AppError(
+        result.status,
+        body.error ?? 'upstream_rejected',
+        `${this.options.target}: ${body.message ?? `answered ${result.status}`}`,
+        { upstream: this.options.target, ...(body.details ?? {}) },
+      );
+    }
+    return result;
+  }
+}

@@ -1,0 +1,175 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
+import multer from 'multer';
+import { pinoHttp } from 'pino-http';
+import type { ServiceConfig } from '../config/service-config.js';
+import { Database } from '../db/database.js';
+import { migrate } from '../db/migrate.js';
+import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
+import { FaultInjector } from '../faults/faults.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { RegistryClient } from '../registry/registry-client.js';
+import { SERVICE_NAMES, type ServiceName } from '../services.js';
+import { ServiceClient } from './client.js';
+
+/** Everything a service's routes need, built once from its configuration. */
+export interface ServiceRuntime {
+  readonly config: ServiceConfig;
+  readonly logger: Logger;
+  readonly db: Database;
+  readonly faults: FaultInjector;
+  /** Clients to the other services' internal APIs (bearer token, timeouts, retries). */
+  readonly clients: Readonly<Record<ServiceName, ServiceClient>>;
+  /** The CRM's order registry, where every transition is recorded. */
+  readonly registry: RegistryClient;
+}
+
+export function createRuntime(config: ServiceConfig, logger = createLogger(config.service, config.logLevel)): ServiceRuntime {
+  const faults = new FaultInjector(config.faults);
+  const clients = Object.fromEntries(
+    SERVICE_NAMES.map((target) => [
+      target,
+      new ServiceClient({ target, baseUrl: config.urls[target], token: config.internalApiToken, ...config.http }),
+    ]),
+  ) as Record<ServiceName, ServiceClient>;
+  return {
+    config,
+    logger,
+    db: new Database(config, faults),
+    faults,
+    clients,
+    registry: new RegistryClient(config.service, clients.crm),
+  };
+}
+
+const errorHandler =
+  (logger: Logger): ErrorRequestHandler =>
+  (err, req, res, _next) => {
+    let error: AppError;
+    if (err instanceof AppError) error = err;
+    else if (err instanceof multer.MulterError) {
+      error =
+        err.code === 'LIMIT_FILE_SIZE'
+          ? new PayloadTooLargeError('the uploaded file exceeds the size limit')
+          : new BadRequestError(`upload rejected: ${err.message}`);
+    } else if (err?.type === 'entity.too.large') error = new PayloadTooLargeError('request body too large');
+    else if (err?.type === 'entity.parse.failed') error = new BadRequestError('request body is not valid JSON');
+    else error = new AppError(500, 'internal', 'internal error');
+    if (error.status >= 500) {
+      // The cause goes to the log (no request body is ever logged), not to the caller.
+      logger.error({ err, method: req.method, path: req.path, code: error.code }, 'request failed');
+    }
+    if (!res.headersSent) res.status(error.status).json(error);
+  };
+
+/**
+ * An Express app with what every service has: JSON parsing with a size limit, request logs
+ * without bodies, health endpoints, fault injection and its admin endpoint, JSON errors.
+ */
+export function createApp(runtime: ServiceRuntime, routes: Router): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    pinoHttp({
+      logger: runtime.logger,
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+    }),
+  );
+  app.use(express.json({ limit: '64kb' }));
+
+  app.get('/health/live', (_req, res) => {
+    res.json({ status: 'ok', service: runtime.config.service });
+  });
+  app.get('/health/ready', async (_req, res) => {
+    try {
+      await runtime.db.ping();
+      res.json({ status: 'ok', service: runtime.config.service });
+    } catch {
+      res.status(503).json({ error: 'not_ready', message: 'database unreachable' });
+    }
+  });
+  app.use('/admin/faults', runtime.faults.adminRouter(runtime.config.adminToken));
+
+  app.use(runtime.faults.middleware());
+  app.use(routes);
+  app.use((req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.path}`)));
+  app.use(errorHandler(runtime.logger));
+  return app;
+}
+
+export interface RunningService {
+  readonly runtime: ServiceRuntime;
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export interface ServiceDefinition {
+  /** Folder of the service's `NNN_name.sql` migrations. */
+  readonly migrationsDir: string;
+  readonly routes: (runtime: ServiceRuntime) => Router;
+}
+
+/** Migrates the service's schema, then listens. `close` drains connections, then the pool. */
+export async function startService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
+  const runtime = createRuntime(config);
+  try {
+    await migrate(runtime.db, { dir: definition.migrationsDir, schema: config.db.schema, logger: runtime.logger });
+  } catch (err) {
+    await runtime.db.close();
+    throw err;
+  }
+  const app = createApp(runtime, definition.routes(runtime));
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
+  runtime.logger.info({ port }, 'listening');
+  return {
+    runtime,
+    port,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await runtime.db.close();
+    },
+  };
+}
+
+/** Entry point of a service process: start, and shut down gracefully on SIGTERM/SIGINT. */
+export async function runMain(start: () => Promise<RunningService>, graceMs = 10_000): Promise<void> {
+  let running: RunningService;
+  try {
+    running = await start();
+  } catch (err) {
+    console.error(`failed to start: ${(err as Error).message}`);
+    process.exit(1);
+  }
+  const stop = (signal: string) => {
+    running.runtime.logger.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      running.runtime.logger.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, graceMs).unref();
+    running.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        running.runtime.logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

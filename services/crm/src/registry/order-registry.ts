@@ -1,0 +1,181 @@
+import {
+  checkTransition,
+  ConflictError,
+  NotFoundError,
+  type Channel,
+  type Database,
+  type OrderStatus,
+  type Queryable,
+  type RegisteredOrder,
+  type ServiceName,
+  type TransitionRecord,
+} from '@orderscope/common';
+
+interface OrderRow {
+  order_id: string;
+  channel: Channel;
+  status: OrderStatus;
+  status_since: Date;
+  created_at: Date;
+  closed_at: Date | null;
+}
+
+interface TransitionRow {
+  order_id: string;
+  seq: number;
+  status: OrderStatus;
+  previous_status: OrderStatus | null;
+  actor: ServiceName;
+  occurred_at: Date;
+  previous_status_ms: string | null;
+}
+
+export interface ApplyInput {
+  readonly orderId: string;
+  readonly status: OrderStatus;
+  readonly actor: ServiceName;
+  /** Needed when the transition creates the order; checked against the order otherwise. */
+  readonly channel?: Channel;
+  readonly userId?: string;
+  readonly closeReason?: 'delivered' | 'manual';
+}
+
+export interface ApplyResult {
+  readonly transition: TransitionRecord;
+  readonly replayed: boolean;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+function toTransition(row: TransitionRow, channel: Channel): TransitionRecord {
+  return {
+    order_id: row.order_id,
+    seq: row.seq,
+    status: row.status,
+    previous_status: row.previous_status,
+    actor: row.actor,
+    channel,
+    occurred_at: row.occurred_at.toISOString(),
+    previous_status_ms: row.previous_status_ms === null ? null : Number(row.previous_status_ms),
+  };
+}
+
+/**
+ * The CRM's order registry: the one answer to "where is this order?" and "which orders are stuck?".
+ * Every transition of every service is applied here, under a row lock, against the order lifecycle.
+ */
+export class OrderRegistry {
+  constructor(private readonly db: Database) {}
+
+  async apply(input: ApplyInput): Promise<ApplyResult> {
+    try {
+      return await this.db.tx((q) => this.applyIn(q, input));
+    } catch (err) {
+      // Two first transitions of one order at once: the loser sees the winner's row on a second try.
+      if ((err as { code?: string }).code === UNIQUE_VIOLATION) return this.db.tx((q) => this.applyIn(q, input));
+      throw err;
+    }
+  }
+
+  private async applyIn(q: Queryable, input: ApplyInput): Promise<ApplyResult> {
+    const { orderId, status, actor } = input;
+    const order = (await q.query<OrderRow & Record<string, unknown>>('SELECT * FROM orders WHERE order_id = $1 FOR UPDATE', [orderId]))
+      .rows[0];
+    if (order && input.channel && input.channel !== order.channel) {
+      throw new ConflictError('channel_mismatch', `order ${orderId} is a ${order.channel} order, not ${input.channel}`);
+    }
+    const channel = order?.channel ?? input.channel;
+    if (!channel) throw new NotFoundError(`order ${orderId} is not in the registry (a creating transition needs its channel)`);
+
+    if (order) {
+      const prior = (
+        await q.query<TransitionRow & Record<string, unknown>>(
+          'SELECT * FROM order_transitions WHERE order_id = $1 AND status = $2',
+          [orderId, status],
+        )
+      ).rows[0];
+      if (prior && prior.actor === actor) return { transition: toTransition(prior, channel), replayed: true };
+    }
+
+    const check = checkTransition({ channel, current: order?.status ?? null, next: status, actor });
+    if (!check.ok) {
+      throw new ConflictError(check.reason, check.message, {
+        order_id: orderId,
+        current_status: order?.status ?? null,
+        requested_status: status,
+        actor,
+      });
+    }
+
+    const now = new Date();
+    const previousMs = order ? now.getTime() - order.status_since.getTime() : null;
+    if (order) {
+      await q.query(
+        `UPDATE orders SET status = $2, status_since = $3,
+           closed_at = CASE WHEN $2 = 'CLOSED' THEN $3 ELSE closed_at END,
+           close_reason = COALESCE($4, close_reason)
+         WHERE order_id = $1`,
+        [orderId, status, now, input.closeReason ?? null],
+      );
+    } else {
+      await q.query(
+        `INSERT INTO orders (order_id, channel, user_id, status, status_since, created_at) VALUES ($1, $2, $3, $4, $5, $5)`,
+        [orderId, channel, input.userId ?? null, status, now],
+      );
+    }
+    const inserted = await q.query<TransitionRow & Record<string, unknown>>(
+      `INSERT INTO order_transitions (order_id, seq, status, previous_status, actor, occurred_at, previous_status_ms)
+       VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_transitions WHERE order_id = $1), $2, $3, $4, $5, $6)
+       RETURNING *`,
+      [orderId, status, order?.status ?? null, actor, now, previousMs],
+    );
+    return { transition: toTransition(inserted.rows[0]!, channel), replayed: false };
+  }
+
+  async get(orderId: string): Promise<RegisteredOrder> {
+    const order = (await this.db.query<OrderRow & Record<string, unknown>>('SELECT * FROM orders WHERE order_id = $1', [orderId]))
+      .rows[0];
+    if (!order) throw new NotFoundError(`order ${orderId} is not in the registry`);
+    const history = await this.db.query<TransitionRow & Record<string, unknown>>(
+      'SELECT * FROM order_transitions WHERE order_id = $1 ORDER BY seq',
+      [orderId],
+    );
+    return {
+      order_id: order.order_id,
+      channel: order.channel,
+      status: order.status,
+      status_since: order.status_since.toISOString(),
+      created_at: order.created_at.toISOString(),
+      closed_at: order.closed_at?.toISOString() ?? null,
+      history: history.rows.map((r) => toTransition(r, order.channel)),
+    };
+  }
+
+  /** Open orders; with `stuckForMs`, only those that have not moved for at least that long. */
+  async list(filter: { status?: OrderStatus; channel?: Channel; stuckForMs?: number; limit: number }) {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (filter.status) where.push(`status = $${params.push(filter.status)}`);
+    if (filter.channel) where.push(`channel = $${params.push(filter.channel)}`);
+    if (filter.stuckForMs !== undefined) {
+      where.push(`status <> 'CLOSED'`);
+      where.push(`status_since <= now() - make_interval(secs => $${params.push(filter.stuckForMs / 1000)})`);
+    }
+    const rows = await this.db.query<OrderRow & Record<string, unknown>>(
+      `SELECT order_id, channel, status, status_since, created_at, closed_at FROM orders
+       ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+       ORDER BY status_since LIMIT $${params.push(filter.limit)}`,
+      params,
+    );
+    const now = Date.now();
+    return rows.rows.map((o) => ({
+      order_id: o.order_id,
+      channel: o.channel,
+      status: o.status,
+      status_since: o.status_since.toISOString(),
+      in_status_ms: now - o.status_since.getTime(),
+      created_at: o.created_at.toISOString(),
+      closed_at: o.closed_at?.toISOString() ?? null,
+    }));
+  }
+}

@@ -1,4 +1,5 @@
 export * from './services.js';
+export * from './catalog.js';
 export * from './errors.js';
 export * from './lifecycle/order-lifecycle.js';
 export * from './config/env.js';

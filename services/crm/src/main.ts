@@ -1,14 +1,6 @@
-import { fileURLToPath } from 'node:url';
-import { loadServiceConfig, runMain, startService, type ServiceConfig } from '@orderscope/common';
+import { defineService, isEntryPoint } from '@orderscope/common';
 import { crmRoutes } from './routes.js';
 
-export const crmService = {
-  migrationsDir: fileURLToPath(new URL('../../migrations', import.meta.url)),
-  routes: crmRoutes,
-};
+export const crmService = defineService('crm', import.meta.url, crmRoutes);
 
-export const startCrm = (config: ServiceConfig) => startService(crmService, config);
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  await runMain(() => startCrm(loadServiceConfig('crm')));
-}
+if (isEntryPoint(import.meta.url)) await crmService.main();

@@ -1,5 +1,6 @@
 import {
   CHANNELS,
+  MATERIALS,
   NotFoundError,
   ORDER_STATUSES,
   parseInput,
@@ -12,7 +13,6 @@ import { z } from 'zod';
 import { OrderRegistry } from './registry/order-registry.js';
 
 const orderParams = z.object({ orderId: z.uuid() });
-const MATERIALS = ['PLA', 'PETG', 'ABS', 'RESIN', 'NYLON'] as const;
 
 /**
  * The CRM: owner of the order registry, approves manufacturing (and hands the order to the MES),

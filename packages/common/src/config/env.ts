@@ -14,11 +14,12 @@ export class ConfigError extends Error {
  * Resolves `NAME_FILE=/path` into `NAME=<file content>` (the Docker secrets convention), so that
  * secrets live in files generated at setup, never in the environment of compose files.
  */
-export function resolveFileVariables(env: Env): Env {
+export function resolveFileVariables(env: Env, names: readonly string[]): Env {
   const out: Record<string, string | undefined> = { ...env };
-  for (const [key, path] of Object.entries(env)) {
-    if (!key.endsWith('_FILE') || !path) continue;
-    const name = key.slice(0, -'_FILE'.length);
+  for (const name of names) {
+    const key = `${name}_FILE`;
+    const path = env[key];
+    if (!path) continue;
     if (env[name] !== undefined && env[name] !== '') {
       throw new ConfigError([`both ${name} and ${key} are set; set only one`]);
     }
@@ -32,8 +33,8 @@ export function resolveFileVariables(env: Env): Env {
 }
 
 /** Validates the environment once, against a schema, and names every problem at once. */
-export function parseEnv<S extends z.ZodType>(schema: S, env: Env): z.output<S> {
-  const result = schema.safeParse(resolveFileVariables(env));
+export function parseEnv<S extends z.ZodObject>(schema: S, env: Env): z.output<S> {
+  const result = schema.safeParse(resolveFileVariables(env, Object.keys(schema.shape)));
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`));
   }

@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Server } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import multer from 'multer';
 import { pinoHttp } from 'pino-http';
-import type { ServiceConfig } from '../config/service-config.js';
+import { loadServiceConfig, type ServiceConfig } from '../config/service-config.js';
 import { Database } from '../db/database.js';
 import { migrate } from '../db/migrate.js';
 import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
@@ -172,4 +173,33 @@ export async function runMain(start: () => Promise<RunningService>, graceMs = 10
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+export interface DefinedService {
+  readonly name: ServiceName;
+  start(config: ServiceConfig): Promise<RunningService>;
+  /** Runs the service as a process, configured from the environment. */
+  main(): Promise<void>;
+}
+
+/**
+ * A service from its name and routes; its migrations are the `migrations/` folder of its package
+ * (`moduleUrl` is the defining module's import.meta.url, two levels below the package root).
+ */
+export function defineService(
+  name: ServiceName,
+  moduleUrl: string,
+  routes: (runtime: ServiceRuntime) => Router,
+): DefinedService {
+  const definition = { migrationsDir: fileURLToPath(new URL('../../migrations', moduleUrl)), routes };
+  return {
+    name,
+    start: (config) => startService(definition, config),
+    main: () => runMain(() => startService(definition, loadServiceConfig(name))),
+  };
+}
+
+/** True when the module is the process's entry point. */
+export function isEntryPoint(moduleUrl: string): boolean {
+  return process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href;
 }

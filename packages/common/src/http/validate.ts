@@ -1,9 +1,11 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { validationError } from '../errors.js';
 
 /** Parses a request part against a schema; a 400 naming every bad field otherwise. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const result = schema.safeParse(input ?? {});
+  // A request without a body has none (undefined): validate it as an empty object.
+  const value = input === undefined && schema instanceof z.ZodObject ? {} : input;
+  const result = schema.safeParse(value);
   if (!result.success) throw validationError(result.error.issues);
   return result.data;
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import multer from 'multer';
 import { BadRequestError } from '../errors.js';
 import { InvalidModelError, parseStl, type StlModel } from './stl.js';
@@ -33,4 +33,9 @@ export async function storeModel(dir: string, orderId: string, content: Buffer |
   const path = join(dir, `${orderId}.stl`);
   await writeFile(path, content);
   return { ...model, bytes: content.length, sha256: createHash('sha256').update(content).digest('hex'), path };
+}
+
+/** The bytes of the file that `modelUpload` took, if any. */
+export function uploadedModel(req: Request): Buffer | undefined {
+  return req.file?.buffer;
 }

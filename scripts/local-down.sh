@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# npm run local:down — stops exactly what local:up started (by the PIDs it recorded), then
+# PostgreSQL. Idempotent; the data under .local/ stays (delete .local/ for a clean slate).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
+state="$ORDERSCOPE_STATE"
+log() { printf '[local:down] %s\n' "$*" >&2; }
+
+for svc in "${SERVICES[@]}"; do
+  pidfile="$state/run/$svc.pid"
+  [[ -f "$pidfile" ]] || continue
+  pid="$(cat "$pidfile")"
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q "services/$svc/" "/proc/$pid/cmdline" 2>/dev/null; then
+    kill -TERM "$pid"
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then log "$svc did not stop in 15 s; killing"; kill -KILL "$pid"; fi
+    log "$svc stopped (pid $pid)"
+  fi
+  rm -f "$pidfile"
+done
+
+pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
+pg_data="$state/pg/data"
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if [[ -x "$pg_bin/pg_ctl" && -f "$pg_data/PG_VERSION" ]] && as_pg "$pg_bin/pg_ctl" -D "$pg_data" status >/dev/null 2>&1; then
+  as_pg "$pg_bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null
+  log "PostgreSQL stopped"
+fi

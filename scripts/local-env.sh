@@ -1,0 +1,15 @@
+# Sourced by the native-stack scripts: where the native stack keeps its state, and the environment
+# its processes share. Secrets are passed as *_FILE paths, as compose does, never as values.
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export ORDERSCOPE_STATE="${ORDERSCOPE_STATE:-$root/.local}"
+export ORDERSCOPE_SECRETS_DIR="$ORDERSCOPE_STATE/secrets"
+export PGPORT="${PGPORT:-5432}"
+export DB_PORT="$PGPORT"
+export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"
+if [[ -d "$ORDERSCOPE_SECRETS_DIR" ]]; then
+  export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
+  export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"
+fi
+SERVICES=(crm mes mes-api shop)
+declare -A SERVICE_PORT=([shop]=8081 [mes-api]=8082 [crm]=8083 [mes]=8084)
+declare -A SERVICE_SCHEMA=([shop]=shop [mes-api]=mes_api [crm]=crm [mes]=mes)

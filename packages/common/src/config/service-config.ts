@@ -80,6 +80,8 @@ export interface FaultSettings {
   readonly dbLatencyMs: number;
   /** Share of hand-offs a service accepts and then silently forgets (lost orders). */
   readonly dropRate: number;
+  /** The next N requests fail with an injected 500, whatever the rates (deterministic bursts). */
+  readonly failNext: number;
 }
 
 /** Reads and validates a service's configuration once; tests pass their own env. */
@@ -112,6 +114,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
       hangRate: e.FAULT_HANG_RATE,
       dbLatencyMs: e.FAULT_DB_LATENCY_MS,
       dropRate: e.FAULT_DROP_RATE,
+      failNext: 0,
     },
   };
 }

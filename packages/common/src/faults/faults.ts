@@ -15,6 +15,7 @@ export const faultSettingsSchema = z
     hangRate: z.number().min(0).max(1),
     dbLatencyMs: z.number().int().min(0).max(600_000),
     dropRate: z.number().min(0).max(1),
+    failNext: z.number().int().min(0).max(1_000_000),
   })
   .strict();
 
@@ -62,6 +63,11 @@ export class FaultInjector {
         if (!res.writableEnded && !res.destroyed) {
           next(new AppError(503, 'injected_hang', 'fault injection: request held without an answer'));
         }
+        return;
+      }
+      if (this.#settings.failNext > 0) {
+        this.#settings = { ...this.#settings, failNext: this.#settings.failNext - 1 };
+        next(new AppError(500, 'injected_fault', 'fault injection: simulated internal error'));
         return;
       }
       if (errorRate > 0 && this.random() < errorRate) {

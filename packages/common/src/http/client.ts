@@ -4,6 +4,12 @@ import { AppError } from '../errors.js';
 /** Answers worth another attempt: the callee is overloaded, failing, or a gateway gave up. */
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
+/**
+ * Set on a 502/504 that a service answers because its own dependency failed after its own retries.
+ * Callers take it as final: retrying at every layer would multiply the attempts (a retry storm).
+ */
+export const RETRIES_EXHAUSTED_HEADER = 'x-orderscope-retries-exhausted';
+
 export interface ServiceClientOptions {
   /** Who is called, for errors and logs (e.g. "crm"). */
   readonly target: string;
@@ -133,7 +139,7 @@ export class ServiceClient {
             const reason = timedOut ? `timed out after ${timeoutMs} ms` : (err as Error).message;
             throw new AttemptFailure(reason, timedOut);
           }
-          if (RETRYABLE_STATUS.has(response.status)) {
+          if (RETRYABLE_STATUS.has(response.status) && !response.headers.has(RETRIES_EXHAUSTED_HEADER)) {
             throw new AttemptFailure(`answered ${response.status}`, false, response.status);
           }
           return { status: response.status, body: parseBody(text) as T };

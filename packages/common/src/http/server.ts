@@ -12,7 +12,7 @@ import { FaultInjector } from '../faults/faults.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { RegistryClient } from '../registry/registry-client.js';
 import { SERVICE_NAMES, type ServiceName } from '../services.js';
-import { ServiceClient } from './client.js';
+import { RETRIES_EXHAUSTED_HEADER, ServiceClient } from './client.js';
 
 /** Everything a service's routes need, built once from its configuration. */
 export interface ServiceRuntime {
@@ -61,7 +61,10 @@ const errorHandler =
       // The cause goes to the log (no request body is ever logged), not to the caller.
       logger.error({ err, method: req.method, path: req.path, code: error.code }, 'request failed');
     }
-    if (!res.headersSent) res.status(error.status).json(error);
+    if (res.headersSent) return;
+    // 502/504 mean "my dependency failed after my retries": tell callers not to retry on top.
+    if (error.status === 502 || error.status === 504) res.setHeader(RETRIES_EXHAUSTED_HEADER, '1');
+    res.status(error.status).json(error);
   };
 
 /**

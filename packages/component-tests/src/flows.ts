@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import type { System } from './system.js';
+
+/** A binary STL of `triangles` triangles spanning 0..10 mm on each axis. */
+export function binaryStl(triangles: number): Buffer {
+  const buf = Buffer.alloc(84 + triangles * 50);
+  buf.write('orderscope test model', 0, 'latin1');
+  buf.writeUInt32LE(triangles, 80);
+  for (let t = 0; t < triangles; t++) {
+    [0, 0, 0, 10, 0, 0, 0, 10, 10].forEach((v, i) => buf.writeFloatLE(v, 84 + t * 50 + 12 + i * 4));
+  }
+  return buf;
+}
+
+export function modelForm(content: Buffer, fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('model', new Blob([new Uint8Array(content)]), 'part.stl');
+  return form;
+}
+
+function expectStatus(r: { status: number; body: unknown }, status: number, what: string): void {
+  assert.equal(r.status, status, `${what}: ${r.status} ${JSON.stringify(r.body)}`);
+}
+
+/** A B2C customer in the shop: new order, model upload; returns the order id (status FILE_UPLOADED). */
+export async function b2cOrderWithModel(sys: System, userId = 'customer-1'): Promise<string> {
+  const created = await sys.request('shop', 'POST', '/orders', { json: { user_id: userId }, token: null });
+  expectStatus(created, 201, 'create order');
+  const id = created.body.order_id as string;
+  const uploaded = await sys.request('shop', 'PUT', `/orders/${id}/model`, { body: modelForm(binaryStl(4)), token: null });
+  expectStatus(uploaded, 200, 'upload model');
+  return id;
+}
+
+export async function submitB2c(sys: System, id: string) {
+  return sys.request('shop', 'POST', `/orders/${id}/submit`, { json: { quantity: 3, material: 'PETG' }, token: null });
+}
+
+/** A B2B client through the MES API: upload (= order) and submit; returns the order id (approved). */
+export async function b2bApprovedOrder(sys: System): Promise<string> {
+  const created = await sys.request('mes-api', 'POST', '/b2b/orders', {
+    body: modelForm(binaryStl(6), { customer_id: 'acme-gmbh', quantity: '12', material: 'NYLON' }),
+    token: null,
+  });
+  expectStatus(created, 201, 'B2B upload');
+  const id = created.body.order_id as string;
+  const submitted = await sys.request('mes-api', 'POST', `/b2b/orders/${id}/submit`, { token: null });
+  expectStatus(submitted, 200, 'B2B submit');
+  assert.equal(submitted.body.status, 'MANUFACTURING_APPROVED');
+  return id;
+}
+
+/** The MES operators' four steps and the carrier's delivery message. */
+export async function manufactureAndDeliver(sys: System, id: string): Promise<void> {
+  for (const step of ['start', 'complete', 'package']) {
+    expectStatus(await sys.request('mes', 'POST', `/work-orders/${id}/${step}`, { token: null }), 200, step);
+  }
+  const shipped = await sys.request('mes', 'POST', `/work-orders/${id}/ship`, {
+    json: { carrier: 'parcel-co', tracking_number: `TRK-${id.slice(0, 8)}` },
+    token: null,
+  });
+  expectStatus(shipped, 200, 'ship');
+  const delivered = await sys.request('crm', 'POST', '/carrier/deliveries', {
+    json: { order_id: id, tracking_number: `TRK-${id.slice(0, 8)}` },
+  });
+  expectStatus(delivered, 200, 'delivery');
+}
+
+export async function registryOrder(sys: System, id: string) {
+  const r = await sys.request('crm', 'GET', `/registry/orders/${id}`);
+  expectStatus(r, 200, 'registry');
+  return r.body as { status: string; channel: string; history: Array<{ seq: number; status: string; actor: string; occurred_at: string }> };
+}
+
+export async function transitionRows(sys: System, id: string): Promise<number> {
+  const c = await sys.db.admin();
+  try {
+    const r = await c.query('SELECT count(*)::int AS n FROM crm.order_transitions WHERE order_id = $1', [id]);
+    return r.rows[0].n as number;
+  } finally {
+    await c.end();
+  }
+}

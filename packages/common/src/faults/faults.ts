@@ -58,8 +58,10 @@ export class FaultInjector {
       const { latencyMs, hangRate, errorRate } = this.#settings;
       if (latencyMs > 0) await sleep(latencyMs);
       if (hangRate > 0 && this.random() < hangRate) {
-        const closed = new Promise<void>((resolve) => res.once('close', resolve));
-        await Promise.race([closed, sleep(MAX_HANG_MS)]);
+        // Held until the caller gives up (closes) or the cap; the timer must not outlive the request.
+        const held = new AbortController();
+        res.once('close', () => held.abort());
+        await sleep(MAX_HANG_MS, undefined, { signal: held.signal }).catch(() => undefined);
         if (!res.writableEnded && !res.destroyed) {
           next(new AppError(503, 'injected_hang', 'fault injection: request held without an answer'));
         }

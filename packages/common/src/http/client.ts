@@ -26,6 +26,8 @@ export interface ServiceClientOptions {
 
 export interface CallOptions {
   readonly json?: unknown;
+  /** A multipart body (file uploads); re-sent as it is on each attempt. */
+  readonly form?: FormData;
   readonly headers?: Record<string, string>;
   readonly timeoutMs?: number;
   readonly retries?: number;
@@ -106,7 +108,7 @@ export class ServiceClient {
     const url = new URL(path, baseUrl);
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
-    let body: string | undefined;
+    let body: string | FormData | undefined = opts.form;
     if (opts.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);

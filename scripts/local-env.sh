@@ -6,10 +6,9 @@ export ORDERSCOPE_SECRETS_DIR="$ORDERSCOPE_STATE/secrets"
 export PGPORT="${PGPORT:-5432}"
 export DB_PORT="$PGPORT"
 export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"
-if [[ -d "$ORDERSCOPE_SECRETS_DIR" ]]; then
-  export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
-  export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"
-fi
+# local:up generates these files on its first run.
+export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
+export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"
 SERVICES=(crm mes mes-api shop)
 declare -A SERVICE_PORT=([shop]=8081 [mes-api]=8082 [crm]=8083 [mes]=8084)
 declare -A SERVICE_SCHEMA=([shop]=shop [mes-api]=mes_api [crm]=crm [mes]=mes)

@@ -9,6 +9,7 @@ export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"
 # local:up generates these files on its first run.
 export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
 export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"
+export USER_ID_HMAC_KEY_FILE="$ORDERSCOPE_SECRETS_DIR/user_id_hmac_key"
 SERVICES=(crm mes mes-api shop)
 declare -A SERVICE_PORT=([shop]=8081 [mes-api]=8082 [crm]=8083 [mes]=8084)
 declare -A SERVICE_SCHEMA=([shop]=shop [mes-api]=mes_api [crm]=crm [mes]=mes)

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadServiceConfig } from '../src/index.js';
 
-const secrets = { DB_PASSWORD: 'pw', INTERNAL_API_TOKEN: 'i'.repeat(20), ADMIN_TOKEN: 'a'.repeat(20) };
+const secrets = { DB_PASSWORD: 'pw', INTERNAL_API_TOKEN: 'i'.repeat(20), ADMIN_TOKEN: 'a'.repeat(20), USER_ID_HMAC_KEY: 'k'.repeat(20) };
 
 describe('service configuration', () => {
   it('gives each service its port, role and schema by default', () => {

@@ -1,6 +1,6 @@
 import { defineService, isEntryPoint } from '@orderscope/common';
-import { crmRoutes } from './routes.js';
+import { crmOrderResolver, crmRoutes } from './routes.js';
 
-export const crmService = defineService('crm', import.meta.url, crmRoutes);
+export const crmService = defineService('crm', import.meta.url, crmRoutes, crmOrderResolver);
 
 if (isEntryPoint(import.meta.url)) await crmService.main();

@@ -5,7 +5,10 @@ import {
   ORDER_STATUSES,
   parseInput,
   requireBearer,
+  orderResolver,
   SERVICE_NAMES,
+  tracedTransition,
+  withOrder,
   type ServiceRuntime,
 } from '@orderscope/common';
 import express, { type Router } from 'express';
@@ -13,6 +16,14 @@ import { z } from 'zod';
 import { OrderRegistry } from './registry/order-registry.js';
 
 const orderParams = z.object({ orderId: z.uuid() });
+const traceContextSchema = z.object({
+  traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/),
+  baggage: z.string().max(2048).optional(),
+});
+
+/** Public requests about an order (the carrier, manual closing) continue its stored trace. */
+export const crmOrderResolver = (rt: ServiceRuntime) =>
+  orderResolver({ byId: (orderId) => new OrderRegistry(rt.db).traceContext(orderId) });
 
 /**
  * The CRM: owner of the order registry, approves manufacturing (and hands the order to the MES),
@@ -34,6 +45,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
         actor: z.enum(SERVICE_NAMES),
         channel: z.enum(CHANNELS).optional(),
         user_id: z.string().min(1).max(128).optional(),
+        trace_context: traceContextSchema.optional(),
       }),
       req.body,
     );
@@ -44,6 +56,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
       actor: body.actor,
       ...(body.channel ? { channel: body.channel } : {}),
       ...(body.user_id ? { userId: body.user_id } : {}),
+      ...(body.trace_context ? { traceContext: body.trace_context } : {}),
     });
     res.status(200).json(result);
   });
@@ -83,7 +96,9 @@ export function crmRoutes(rt: ServiceRuntime): Router {
       }),
       req.body,
     );
-    const { transition, replayed } = await registry.apply({ orderId, status: 'MANUFACTURING_APPROVED', actor: 'crm' });
+    const { transition, replayed, trace_context } = await tracedTransition('MANUFACTURING_APPROVED', () =>
+      registry.apply({ orderId, status: 'MANUFACTURING_APPROVED', actor: 'crm' }),
+    );
     await rt.db.query(
       `INSERT INTO approvals (order_id, quantity, material, price_cents, approved_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (order_id) DO NOTHING`,
@@ -92,7 +107,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
     // Hand the order to the MES. Repeated on every (re)approval until it succeeds: the MES's
     // work-order endpoint is idempotent, and a failed hand-off leaves the order approved, visibly stuck.
     const handoff = await rt.clients.mes.send('PUT', `/internal/work-orders/${orderId}`, {
-      json: { quantity: body.quantity, material: body.material },
+      json: { quantity: body.quantity, material: body.material, trace_context },
     });
     await rt.db.query('UPDATE approvals SET handed_to_mes_at = COALESCE(handed_to_mes_at, now()) WHERE order_id = $1', [
       orderId,
@@ -110,12 +125,9 @@ export function crmRoutes(rt: ServiceRuntime): Router {
       }),
       req.body,
     );
-    const { transition, replayed } = await registry.apply({
-      orderId: body.order_id,
-      status: 'CLOSED',
-      actor: 'crm',
-      closeReason: 'delivered',
-    });
+    const { transition, replayed } = await withOrder(body.order_id, () =>
+      tracedTransition('CLOSED', () => registry.apply({ orderId: body.order_id, status: 'CLOSED', actor: 'crm', closeReason: 'delivered' })),
+    );
     await rt.db.query(
       `INSERT INTO deliveries (order_id, tracking_number, delivered_at, received_at) VALUES ($1, $2, $3, now())
        ON CONFLICT (order_id) DO NOTHING`,
@@ -127,7 +139,9 @@ export function crmRoutes(rt: ServiceRuntime): Router {
   router.post('/orders/:orderId/close', internal, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     parseInput(z.object({ reason: z.literal('manual').default('manual') }), req.body);
-    const result = await registry.apply({ orderId, status: 'CLOSED', actor: 'crm', closeReason: 'manual' });
+    const result = await withOrder(orderId, () =>
+      tracedTransition('CLOSED', () => registry.apply({ orderId, status: 'CLOSED', actor: 'crm', closeReason: 'manual' })),
+    );
     res.json(result);
   });
 

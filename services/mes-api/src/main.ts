@@ -1,6 +1,6 @@
 import { defineService, isEntryPoint } from '@orderscope/common';
-import { mesApiRoutes } from './routes.js';
+import { mesApiOrderResolver, mesApiRoutes } from './routes.js';
 
-export const mesApiService = defineService('mes-api', import.meta.url, mesApiRoutes);
+export const mesApiService = defineService('mes-api', import.meta.url, mesApiRoutes, mesApiOrderResolver);
 
 if (isEntryPoint(import.meta.url)) await mesApiService.main();

@@ -8,6 +8,11 @@ import {
   requireBearer,
   storeModel,
   uploadedModel,
+  captureTraceContext,
+  orderResolver,
+  untraced,
+  withOrder,
+  type StoredTraceContext,
   type Channel,
   type ServiceRuntime,
 } from '@orderscope/common';
@@ -20,6 +25,23 @@ const modelShape = z.object({
   triangles: z.number().int().min(1),
   size: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]),
 });
+
+/** A B2B client's requests about an order (and a retried upload) continue the order's trace. */
+export const mesApiOrderResolver = (rt: ServiceRuntime) =>
+  orderResolver({
+    byId: async (orderId) =>
+      (await rt.db.query<{ trace_context: StoredTraceContext | null }>('SELECT trace_context FROM b2b_orders WHERE order_id = $1', [orderId]))
+        .rows[0]?.trace_context,
+    byIdempotencyKey: async (key) => {
+      const row = (
+        await rt.db.query<{ order_id: string; trace_context: StoredTraceContext | null }>(
+          'SELECT order_id, trace_context FROM b2b_orders WHERE idempotency_key = $1',
+          [key],
+        )
+      ).rows[0];
+      return row ? { orderId: row.order_id, trace: row.trace_context } : null;
+    },
+  });
 
 /**
  * The MES API: the public API of B2B clients (model upload = order placement) and the pricing of
@@ -83,33 +105,47 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
       req.body,
     );
     const key = parseInput(z.string().min(8).max(128).optional(), req.get('idempotency-key'));
-    if (key) {
-      const existing = (await rt.db.query<{ order_id: string }>('SELECT order_id FROM b2b_orders WHERE idempotency_key = $1', [key]))
-        .rows[0];
-      if (existing) {
-        res.status(200).json(await b2bView(existing.order_id));
-        return;
-      }
-    }
-    const orderId = randomUUID();
-    const model = await storeModel(rt.config.uploads.dir, orderId, uploadedModel(req));
-    await rt.db.tx(async (q) => {
-      await q.query(
-        'INSERT INTO b2b_orders (order_id, customer_id, quantity, material, idempotency_key) VALUES ($1, $2, $3, $4, $5)',
-        [orderId, fields.customer_id, fields.quantity, fields.material, key ?? null],
-      );
-      await q.query(
-        `INSERT INTO models (order_id, format, triangles, size_x, size_y, size_z, bytes, sha256, path)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [orderId, model.format, model.triangles, ...model.size, model.bytes, model.sha256, model.path],
-      );
-    });
-    await rt.registry.record(orderId, 'FILE_UPLOADED', { channel: 'b2b', userId: fields.customer_id });
-    res.status(201).json(await b2bView(orderId));
+    const existing = key
+      ? await untraced(async () =>
+          (await rt.db.query<{ order_id: string }>('SELECT order_id FROM b2b_orders WHERE idempotency_key = $1', [key])).rows[0]
+            ?.order_id,
+        )
+      : undefined;
+    const orderId = existing ?? randomUUID();
+    // The upload is the B2B order's creation: this request's span is the order's root.
+    await withOrder(
+      orderId,
+      async () => {
+        const traceContext = captureTraceContext();
+        if (!existing) {
+          const model = await storeModel(rt.config.uploads.dir, orderId, uploadedModel(req));
+          await rt.db.tx(async (q) => {
+            await q.query(
+              `INSERT INTO b2b_orders (order_id, customer_id, quantity, material, idempotency_key, trace_context)
+               VALUES ($1, $2, $3, $4, $5, $6)`,
+              [orderId, fields.customer_id, fields.quantity, fields.material, key ?? null, traceContext],
+            );
+            await q.query(
+              `INSERT INTO models (order_id, format, triangles, size_x, size_y, size_z, bytes, sha256, path)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+              [orderId, model.format, model.triangles, ...model.size, model.bytes, model.sha256, model.path],
+            );
+          });
+        }
+        // Recorded on a retry too, in case the first attempt stored the order but not its status.
+        await rt.registry.record(orderId, 'FILE_UPLOADED', { channel: 'b2b', userId: fields.customer_id, traceContext });
+        res.status(existing ? 200 : 201).json(await b2bView(orderId));
+      },
+      rt.pseudonymize(fields.customer_id),
+    );
   });
 
   router.post('/b2b/orders/:orderId/submit', async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
+    res.json(await withOrder(orderId, () => submitB2b(orderId)));
+  });
+
+  async function submitB2b(orderId: string) {
     const order = (
       await rt.db.query<{ quantity: number; material: Material; size_x: number; size_y: number; size_z: number }>(
         `SELECT o.quantity, o.material, m.size_x, m.size_y, m.size_z
@@ -118,20 +154,18 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
       )
     ).rows[0];
     if (!order) throw new NotFoundError(`B2B order ${orderId} not found`);
-    res.json(
-      await priceAndApprove({
-        orderId,
-        channel: 'b2b',
-        quantity: order.quantity,
-        material: order.material,
-        size: [order.size_x, order.size_y, order.size_z],
-      }),
-    );
-  });
+    return priceAndApprove({
+      orderId,
+      channel: 'b2b',
+      quantity: order.quantity,
+      material: order.material,
+      size: [order.size_x, order.size_y, order.size_z],
+    });
+  }
 
   router.get('/b2b/orders/:orderId', async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
-    res.json(await b2bView(orderId));
+    res.json(await withOrder(orderId, () => b2bView(orderId)));
   });
 
   async function b2bView(orderId: string) {

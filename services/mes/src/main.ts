@@ -1,6 +1,6 @@
 import { defineService, isEntryPoint } from '@orderscope/common';
-import { mesRoutes } from './routes.js';
+import { mesOrderResolver, mesRoutes } from './routes.js';
 
-export const mesService = defineService('mes', import.meta.url, mesRoutes);
+export const mesService = defineService('mes', import.meta.url, mesRoutes, mesOrderResolver);
 
 if (isEntryPoint(import.meta.url)) await mesService.main();

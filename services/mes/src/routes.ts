@@ -1,10 +1,13 @@
 import {
   MATERIALS,
   NotFoundError,
+  orderResolver,
   parseInput,
   requireBearer,
+  withOrder,
   type OrderStatus,
   type ServiceRuntime,
+  type StoredTraceContext,
 } from '@orderscope/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -19,6 +22,14 @@ const STEPS = {
   package: { status: 'PACKAGING', state: 'packaging', column: 'packaging_at' },
   ship: { status: 'SHIPPED', state: 'shipped', column: 'shipped_at' },
 } as const satisfies Record<string, { status: OrderStatus; state: (typeof WORK_STATES)[number]; column: string }>;
+
+/** Operators' requests about a work order continue the order's stored trace. */
+export const mesOrderResolver = (rt: ServiceRuntime) =>
+  orderResolver({
+    byId: async (orderId) =>
+      (await rt.db.query<{ trace_context: StoredTraceContext | null }>('SELECT trace_context FROM work_orders WHERE order_id = $1', [orderId]))
+        .rows[0]?.trace_context,
+  });
 
 /**
  * The MES: takes approved orders from the CRM into the operators' queue; operators start,
@@ -37,7 +48,11 @@ export function mesRoutes(rt: ServiceRuntime): Router {
   router.put('/internal/work-orders/:orderId', requireBearer(rt.config.internalApiToken), async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     const body = parseInput(
-      z.object({ quantity: z.number().int().min(1).max(10_000), material: z.enum(MATERIALS) }),
+      z.object({
+        quantity: z.number().int().min(1).max(10_000),
+        material: z.enum(MATERIALS),
+        trace_context: z.object({ traceparent: z.string().max(64), baggage: z.string().max(2048).optional() }).nullish(),
+      }),
       req.body,
     );
     // The "lost orders" fault: accepted, then forgotten — the order silently stops moving.
@@ -46,8 +61,9 @@ export function mesRoutes(rt: ServiceRuntime): Router {
       return;
     }
     await rt.db.query(
-      'INSERT INTO work_orders (order_id, quantity, material) VALUES ($1, $2, $3) ON CONFLICT (order_id) DO NOTHING',
-      [orderId, body.quantity, body.material],
+      `INSERT INTO work_orders (order_id, quantity, material, trace_context) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (order_id) DO NOTHING`,
+      [orderId, body.quantity, body.material, body.trace_context ?? null],
     );
     const row = await workOrder(orderId);
     res.status(202).json({ order_id: orderId, state: row.state });
@@ -74,25 +90,27 @@ export function mesRoutes(rt: ServiceRuntime): Router {
   for (const [step, { status, state, column }] of Object.entries(STEPS)) {
     router.post(`/work-orders/:orderId/${step}`, async (req, res) => {
       const { orderId } = parseInput(orderParams, req.params);
-      const shipment =
-        step === 'ship'
-          ? parseInput(z.object({ carrier: z.string().min(1).max(64), tracking_number: z.string().min(1).max(64) }), req.body)
-          : undefined;
-      const current = await workOrder(orderId);
-      // The registry decides whether the step may happen now (409 otherwise).
-      const { transition, replayed } = await rt.registry.record(orderId, status);
-      // A replayed step (a retry) changes nothing: the work order may have moved on since.
-      if (replayed) {
-        res.json({ work_order: current, transition });
-        return;
-      }
-      const updated = await rt.db.query(
-        `UPDATE work_orders SET state = $2, ${column} = COALESCE(${column}, $3),
-           carrier = COALESCE(carrier, $4), tracking_number = COALESCE(tracking_number, $5)
-         WHERE order_id = $1 RETURNING *`,
-        [orderId, state, transition.occurred_at, shipment?.carrier ?? null, shipment?.tracking_number ?? null],
-      );
-      res.json({ work_order: updated.rows[0], transition });
+      await withOrder(orderId, async () => {
+        const shipment =
+          step === 'ship'
+            ? parseInput(z.object({ carrier: z.string().min(1).max(64), tracking_number: z.string().min(1).max(64) }), req.body)
+            : undefined;
+        const current = await workOrder(orderId);
+        // The registry decides whether the step may happen now (409 otherwise).
+        const { transition, replayed } = await rt.registry.record(orderId, status);
+        // A replayed step (a retry) changes nothing: the work order may have moved on since.
+        if (replayed) {
+          res.json({ work_order: current, transition });
+          return;
+        }
+        const updated = await rt.db.query(
+          `UPDATE work_orders SET state = $2, ${column} = COALESCE(${column}, $3),
+             carrier = COALESCE(carrier, $4), tracking_number = COALESCE(tracking_number, $5)
+           WHERE order_id = $1 RETURNING *`,
+          [orderId, state, transition.occurred_at, shipment?.carrier ?? null, shipment?.tracking_number ?? null],
+        );
+        res.json({ work_order: updated.rows[0], transition });
+      });
     });
   }
 

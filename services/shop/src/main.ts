@@ -1,6 +1,6 @@
 import { defineService, isEntryPoint } from '@orderscope/common';
-import { shopRoutes } from './routes.js';
+import { shopOrderResolver, shopRoutes } from './routes.js';
 
-export const shopService = defineService('shop', import.meta.url, shopRoutes);
+export const shopService = defineService('shop', import.meta.url, shopRoutes, shopOrderResolver);
 
 if (isEntryPoint(import.meta.url)) await shopService.main();

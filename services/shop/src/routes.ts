@@ -5,11 +5,16 @@ import {
   ConflictError,
   modelUpload,
   NotFoundError,
+  captureTraceContext,
+  orderResolver,
   parseInput,
   storeModel,
+  untraced,
   uploadedModel,
+  withOrder,
   type ServiceRuntime,
   type StoredModel,
+  type StoredTraceContext,
 } from '@orderscope/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -25,6 +30,23 @@ interface ShopOrderRow {
   created_at: Date;
   submitted_at: Date | null;
 }
+
+/** A customer's requests about an order (and a retried creation) continue the order's trace. */
+export const shopOrderResolver = (rt: ServiceRuntime) =>
+  orderResolver({
+    byId: async (orderId) =>
+      (await rt.db.query<{ trace_context: StoredTraceContext | null }>('SELECT trace_context FROM orders WHERE order_id = $1', [orderId]))
+        .rows[0]?.trace_context,
+    byIdempotencyKey: async (key) => {
+      const row = (
+        await rt.db.query<{ order_id: string; trace_context: StoredTraceContext | null }>(
+          'SELECT order_id, trace_context FROM orders WHERE idempotency_key = $1',
+          [key],
+        )
+      ).rows[0];
+      return row ? { orderId: row.order_id, trace: row.trace_context } : null;
+    },
+  });
 
 /**
  * The Internet Shop: B2C customers start an order, upload a model (or build one in the online
@@ -80,29 +102,41 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   router.post('/orders', async (req, res) => {
     const body = parseInput(z.object({ user_id: z.string().min(1).max(128) }), req.body);
     const key = parseInput(z.string().min(8).max(128).optional(), req.get('idempotency-key'));
-    let orderId: string | undefined;
-    if (key) {
-      orderId = (await rt.db.query<{ order_id: string }>('SELECT order_id FROM orders WHERE idempotency_key = $1', [key])).rows[0]
-        ?.order_id;
-    }
-    const created = !orderId;
-    if (!orderId) {
-      orderId = randomUUID();
-      await rt.db.query('INSERT INTO orders (order_id, user_id, idempotency_key) VALUES ($1, $2, $3)', [orderId, body.user_id, key ?? null]);
-    }
-    // Recorded on every retry too, in case the first attempt stored the order but not its status.
-    await rt.registry.record(orderId, 'INITIATED', { channel: 'b2c', userId: body.user_id });
-    res.status(created ? 201 : 200).json(await view(orderId));
+    const existing = key
+      ? await untraced(async () =>
+          (await rt.db.query<{ order_id: string }>('SELECT order_id FROM orders WHERE idempotency_key = $1', [key])).rows[0]?.order_id,
+        )
+      : undefined;
+    const orderId = existing ?? randomUUID();
+    // This request's span is the new order's root: its context is stored with the order.
+    await withOrder(
+      orderId,
+      async () => {
+        const traceContext = captureTraceContext();
+        if (!existing) {
+          await rt.db.query('INSERT INTO orders (order_id, user_id, idempotency_key, trace_context) VALUES ($1, $2, $3, $4)', [
+            orderId,
+            body.user_id,
+            key ?? null,
+            traceContext,
+          ]);
+        }
+        // Recorded on every retry too, in case the first attempt stored the order but not its status.
+        await rt.registry.record(orderId, 'INITIATED', { channel: 'b2c', userId: body.user_id, traceContext });
+        res.status(existing ? 200 : 201).json(await view(orderId));
+      },
+      rt.pseudonymize(body.user_id),
+    );
   });
 
   router.get('/orders/:orderId', async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
-    res.json(await view(orderId));
+    res.json(await withOrder(orderId, () => view(orderId)));
   });
 
   router.put('/orders/:orderId/model', modelUpload(rt.config.uploads.maxBytes), async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
-    res.json(await acceptModel(orderId, 'upload', uploadedModel(req)));
+    res.json(await withOrder(orderId, () => acceptModel(orderId, 'upload', uploadedModel(req))));
   });
 
   // The online constructor: the customer describes a box, the shop builds its STL.
@@ -116,7 +150,7 @@ export function shopRoutes(rt: ServiceRuntime): Router {
       req.body,
     );
     const stl = Buffer.from(boxStl(`box-${orderId}`, ...body.size_mm));
-    res.json(await acceptModel(orderId, 'constructor', stl));
+    res.json(await withOrder(orderId, () => acceptModel(orderId, 'constructor', stl)));
   });
 
   // "Place order": SUBMITTED, then the MES API prices it and the CRM approves manufacturing.
@@ -126,6 +160,10 @@ export function shopRoutes(rt: ServiceRuntime): Router {
       z.object({ quantity: z.number().int().min(1).max(10_000), material: z.enum(MATERIALS) }),
       req.body,
     );
+    res.json(await withOrder(orderId, () => placeOrder(orderId, body)));
+  });
+
+  async function placeOrder(orderId: string, body: { quantity: number; material: string }) {
     const order = await findOrder(orderId);
     const model = (await rt.db.query<{ triangles: number; size_x: number; size_y: number; size_z: number }>(
       'SELECT triangles, size_x, size_y, size_z FROM models WHERE order_id = $1',
@@ -145,8 +183,8 @@ export function shopRoutes(rt: ServiceRuntime): Router {
       json: { quantity, material, model: { triangles: model.triangles, size: [model.size_x, model.size_y, model.size_z] } },
     });
     await rt.db.query('UPDATE orders SET price_cents = $2 WHERE order_id = $1', [orderId, priced.body.price_cents]);
-    res.json(await view(orderId));
-  });
+    return view(orderId);
+  }
 
   return router;
 }

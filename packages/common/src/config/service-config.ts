@@ -24,6 +24,8 @@ function serviceEnvSchema(name: ServiceName) {
 
     INTERNAL_API_TOKEN: envTypes.secret(),
     ADMIN_TOKEN: envTypes.secret(),
+    /** Key of the customer-id pseudonyms on spans (HMAC-SHA256). */
+    USER_ID_HMAC_KEY: envTypes.secret(),
 
     SHOP_URL: url('shop'),
     MES_API_URL: url('mes-api'),
@@ -62,6 +64,7 @@ export interface ServiceConfig {
   };
   readonly internalApiToken: string;
   readonly adminToken: string;
+  readonly userIdHmacKey: string;
   readonly urls: Readonly<Record<ServiceName, string>>;
   readonly http: { readonly timeoutMs: number; readonly retries: number; readonly backoffMs: number };
   readonly uploads: { readonly dir: string; readonly maxBytes: number };
@@ -105,6 +108,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     },
     internalApiToken: e.INTERNAL_API_TOKEN,
     adminToken: e.ADMIN_TOKEN,
+    userIdHmacKey: e.USER_ID_HMAC_KEY,
     urls: { shop: e.SHOP_URL, 'mes-api': e.MES_API_URL, crm: e.CRM_URL, mes: e.MES_URL },
     http: { timeoutMs: e.HTTP_TIMEOUT_MS, retries: e.HTTP_RETRIES, backoffMs: e.HTTP_BACKOFF_MS },
     uploads: { dir: e.UPLOAD_DIR, maxBytes: e.UPLOAD_MAX_BYTES },

@@ -1,4 +1,6 @@
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Span } from '@opentelemetry/api';
 import pRetry from 'p-retry';
+import { ATTR } from '../telemetry/attributes.js';
 import { AppError } from '../errors.js';
 
 /** Answers worth another attempt: the callee is overloaded, failing, or a gateway gave up. */
@@ -83,6 +85,30 @@ class AttemptFailure extends Error {
   }
 }
 
+const tracer = () => trace.getTracer('@orderscope/common');
+
+/** Ids out of a path, so span names stay few (span metrics group by name). */
+export function pathTemplate(path: string): string {
+  return path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id').split('?')[0]!;
+}
+
+function endAttempt(span: Span, outcome: { status?: number; error?: Error; timedOut?: boolean }): void {
+  if (outcome.status !== undefined) {
+    span.setAttribute('http.response.status_code', outcome.status);
+    if (outcome.status >= 500) {
+      span.setAttribute('error.type', String(outcome.status));
+      span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+  }
+  if (outcome.error) {
+    span.recordException(outcome.error);
+    span.setAttribute('error.type', outcome.timedOut ? 'timeout' : outcome.error.name);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: outcome.error.message });
+  }
+  if (outcome.timedOut) span.setAttribute(ATTR.timeout, true);
+  span.end();
+}
+
 function parseBody(text: string): unknown {
   if (text === '') return undefined;
   try {
@@ -100,12 +126,17 @@ function parseBody(text: string): unknown {
 export class ServiceClient {
   constructor(readonly options: ServiceClientOptions) {}
 
-  /** Any answer that is not retryable comes back as it is, 4xx included. */
+  /**
+   * Any answer that is not retryable comes back as it is, 4xx included. Traced as one span for the
+   * logical call (retry.count, timeout and its budget) with a CLIENT span per attempt
+   * (http.request.resend_count), each carrying the trace context to the callee.
+   */
   async call<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<CallResult<T>> {
     const { target, baseUrl, backoffMs } = this.options;
     const timeoutMs = opts.timeoutMs ?? this.options.timeoutMs;
     const retries = opts.retries ?? this.options.retries;
     const url = new URL(path, baseUrl);
+    const template = pathTemplate(url.pathname);
     const headers: Record<string, string> = { accept: 'application/json', ...opts.headers };
     if (this.options.token) headers.authorization = `Bearer ${this.options.token}`;
     let body: string | FormData | undefined = opts.form;
@@ -126,36 +157,73 @@ export class ServiceClient {
       durationMs: Math.round(performance.now() - started),
     });
 
-    try {
-      const answer = await pRetry(
-        async (attemptNumber) => {
-          attempts = attemptNumber;
-          let response: Response;
-          let text: string;
-          try {
-            response = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(timeoutMs) });
-            text = await response.text();
-          } catch (err) {
-            const timedOut = (err as Error).name === 'TimeoutError';
-            if (timedOut) timedOutAttempts += 1;
-            const reason = timedOut ? `timed out after ${timeoutMs} ms` : (err as Error).message;
-            throw new AttemptFailure(reason, timedOut);
-          }
-          if (RETRYABLE_STATUS.has(response.status) && !response.headers.has(RETRIES_EXHAUSTED_HEADER)) {
-            throw new AttemptFailure(`answered ${response.status}`, false, response.status);
-          }
-          return { status: response.status, body: parseBody(text) as T };
-        },
-        { retries, minTimeout: backoffMs, maxTimeout: Math.max(backoffMs * 16, backoffMs), factor: 2, randomize: true },
-      );
-      return { ...answer, ...stats() };
-    } catch (err) {
-      const failure = err instanceof AttemptFailure ? err : new AttemptFailure((err as Error).message, false);
-      throw new UpstreamError(
-        { ...stats(), timedOut: failure.timedOut, ...(failure.status ? { upstreamStatus: failure.status } : {}) },
-        failure.message,
-      );
-    }
+    return tracer().startActiveSpan(
+      `call ${target} ${method} ${template}`,
+      { kind: SpanKind.INTERNAL, attributes: { [ATTR.peerService]: target, [ATTR.timeoutBudgetMs]: timeoutMs } },
+      async (callSpan) => {
+        const finish = (timedOut: boolean) => {
+          const s = stats();
+          callSpan.setAttributes({
+            [ATTR.retryCount]: s.retryCount,
+            [ATTR.attempts]: s.attempts,
+            [ATTR.timeout]: timedOut,
+            [ATTR.timedOutAttempts]: s.timedOutAttempts,
+          });
+          return s;
+        };
+        try {
+          const answer = await pRetry(
+            async (attemptNumber) => {
+              attempts = attemptNumber;
+              const attempt = tracer().startSpan(`${method} ${template}`, {
+                kind: SpanKind.CLIENT,
+                attributes: {
+                  'http.request.method': method,
+                  'url.full': `${url.origin}${url.pathname}`,
+                  'server.address': url.hostname,
+                  'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+                  [ATTR.peerService]: target,
+                  ...(attemptNumber > 1 ? { [ATTR.resendCount]: attemptNumber - 1 } : {}),
+                },
+              });
+              const sent = { ...headers };
+              propagation.inject(trace.setSpan(context.active(), attempt), sent);
+              let response: Response;
+              let text: string;
+              try {
+                response = await fetch(url, { method, headers: sent, body, signal: AbortSignal.timeout(timeoutMs) });
+                text = await response.text();
+              } catch (err) {
+                const timedOut = (err as Error).name === 'TimeoutError';
+                if (timedOut) timedOutAttempts += 1;
+                const reason = timedOut ? `timed out after ${timeoutMs} ms` : (err as Error).message;
+                endAttempt(attempt, { error: new Error(reason), timedOut });
+                throw new AttemptFailure(reason, timedOut);
+              }
+              endAttempt(attempt, { status: response.status });
+              if (RETRYABLE_STATUS.has(response.status) && !response.headers.has(RETRIES_EXHAUSTED_HEADER)) {
+                throw new AttemptFailure(`answered ${response.status}`, false, response.status);
+              }
+              return { status: response.status, body: parseBody(text) as T };
+            },
+            { retries, minTimeout: backoffMs, maxTimeout: Math.max(backoffMs * 16, backoffMs), factor: 2, randomize: true },
+          );
+          if (answer.status >= 500) callSpan.setStatus({ code: SpanStatusCode.ERROR });
+          return { ...answer, ...finish(false) };
+        } catch (err) {
+          const failure = err instanceof AttemptFailure ? err : new AttemptFailure((err as Error).message, false);
+          const error = new UpstreamError(
+            { ...finish(failure.timedOut), timedOut: failure.timedOut, ...(failure.status ? { upstreamStatus: failure.status } : {}) },
+            failure.message,
+          );
+          callSpan.recordException(error);
+          callSpan.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+          throw error;
+        } finally {
+          callSpan.end();
+        }
+      },
+    );
   }
 
   /** Like `call`, but a 4xx answer becomes this service's error with the same status and code. */

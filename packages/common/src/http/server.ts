@@ -12,6 +12,10 @@ import { FaultInjector } from '../faults/faults.js';
 import { createLogger, type Logger } from '../log/logger.js';
 import { RegistryClient } from '../registry/registry-client.js';
 import { SERVICE_NAMES, type ServiceName } from '../services.js';
+import { pseudonymize } from '../telemetry/pseudonymize.js';
+import { publicRequestSpan, type RequestOrderResolver } from '../telemetry/server-span.js';
+import { telemetryStats } from '../telemetry/stats.js';
+import { recordError } from '../telemetry/tracing.js';
 import { RETRIES_EXHAUSTED_HEADER, ServiceClient } from './client.js';
 
 /** Everything a service's routes need, built once from its configuration. */
@@ -24,6 +28,8 @@ export interface ServiceRuntime {
   readonly clients: Readonly<Record<ServiceName, ServiceClient>>;
   /** The CRM's order registry, where every transition is recorded. */
   readonly registry: RegistryClient;
+  /** The keyed pseudonym of a customer id, for spans (never the id itself). */
+  pseudonymize(userId: string): string;
 }
 
 export function createRuntime(config: ServiceConfig, logger = createLogger(config.service, config.logLevel)): ServiceRuntime {
@@ -41,6 +47,7 @@ export function createRuntime(config: ServiceConfig, logger = createLogger(confi
     faults,
     clients,
     registry: new RegistryClient(config.service, clients.crm),
+    pseudonymize: (userId) => pseudonymize(userId, config.userIdHmacKey),
   };
 }
 
@@ -58,8 +65,9 @@ const errorHandler =
     else if (err?.type === 'entity.parse.failed') error = new BadRequestError('request body is not valid JSON');
     else error = new AppError(500, 'internal', 'internal error');
     if (error.status >= 500) {
-      // The cause goes to the log (no request body is ever logged), not to the caller.
+      // The cause goes to the log (no request body is ever logged) and the trace, not to the caller.
       logger.error({ err, method: req.method, path: req.path, code: error.code }, 'request failed');
+      recordError(err);
     }
     if (res.headersSent) return;
     // 502/504 mean "my dependency failed after my retries": tell callers not to retry on top.
@@ -71,7 +79,7 @@ const errorHandler =
  * An Express app with what every service has: JSON parsing with a size limit, request logs
  * without bodies, health endpoints, fault injection and its admin endpoint, JSON errors.
  */
-export function createApp(runtime: ServiceRuntime, routes: Router): Express {
+export function createApp(runtime: ServiceRuntime, routes: Router, resolveOrder?: RequestOrderResolver): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -86,6 +94,7 @@ export function createApp(runtime: ServiceRuntime, routes: Router): Express {
     }),
   );
   app.use(express.json({ limit: '64kb' }));
+  app.use(publicRequestSpan(resolveOrder ?? (async () => null), () => telemetryStats.enabled));
 
   app.get('/health/live', (_req, res) => {
     res.json({ status: 'ok', service: runtime.config.service });
@@ -118,6 +127,8 @@ export interface ServiceDefinition {
   /** Folder of the service's `NNN_name.sql` migrations. */
   readonly migrationsDir: string;
   readonly routes: (runtime: ServiceRuntime) => Router;
+  /** Finds the order (and its stored trace context) a request from outside is about. */
+  readonly resolveOrder?: (runtime: ServiceRuntime) => RequestOrderResolver;
 }
 
 /** Migrates the service's schema, then listens. `close` drains connections, then the pool. */
@@ -129,7 +140,7 @@ export async function startService(definition: ServiceDefinition, config: Servic
     await runtime.db.close();
     throw err;
   }
-  const app = createApp(runtime, definition.routes(runtime));
+  const app = createApp(runtime, definition.routes(runtime), definition.resolveOrder?.(runtime));
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
@@ -193,8 +204,13 @@ export function defineService(
   name: ServiceName,
   moduleUrl: string,
   routes: (runtime: ServiceRuntime) => Router,
+  resolveOrder?: (runtime: ServiceRuntime) => RequestOrderResolver,
 ): DefinedService {
-  const definition = { migrationsDir: fileURLToPath(new URL('../../migrations', moduleUrl)), routes };
+  const definition: ServiceDefinition = {
+    migrationsDir: fileURLToPath(new URL('../../migrations', moduleUrl)),
+    routes,
+    ...(resolveOrder ? { resolveOrder } : {}),
+  };
   return {
     name,
     start: (config) => startService(definition, config),

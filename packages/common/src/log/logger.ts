@@ -1,4 +1,6 @@
+import { context, propagation } from '@opentelemetry/api';
 import { pino, type Logger } from 'pino';
+import { ATTR } from '../telemetry/attributes.js';
 
 export type { Logger };
 
@@ -11,6 +13,11 @@ export function createLogger(service: string, level: string): Logger {
     level,
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // trace_id and span_id come from the pino instrumentation; the order from the baggage.
+    mixin: () => {
+      const orderId = propagation.getBaggage(context.active())?.getEntry(ATTR.orderId)?.value;
+      return orderId ? { order_id: orderId } : {};
+    },
     redact: {
       paths: [
         'req.headers.authorization',

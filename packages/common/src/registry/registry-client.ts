@@ -1,6 +1,8 @@
 import type { Channel, OrderStatus } from '../lifecycle/order-lifecycle.js';
 import type { ServiceName } from '../services.js';
 import type { CallStats, ServiceClient } from '../http/client.js';
+import type { StoredTraceContext } from '../telemetry/order-context.js';
+import { tracedTransition } from '../telemetry/tracing.js';
 
 /** One status change as the CRM's order registry stores it. */
 export interface TransitionRecord {
@@ -13,6 +15,8 @@ export interface TransitionRecord {
   readonly occurred_at: string;
   /** Milliseconds the order spent in previous_status. */
   readonly previous_status_ms: number | null;
+  /** At CLOSED: milliseconds from the order's first transition to its last. */
+  readonly lifecycle_ms: number | null;
 }
 
 export interface RegisteredOrder {
@@ -23,12 +27,15 @@ export interface RegisteredOrder {
   readonly created_at: string;
   readonly closed_at: string | null;
   readonly history: TransitionRecord[];
+  readonly trace_context: StoredTraceContext | null;
 }
 
 export interface RecordedTransition {
   readonly transition: TransitionRecord;
   /** True when the registry already had this transition (a retry): nothing was written. */
   readonly replayed: boolean;
+  /** The order's stored trace context (see docs/tracing.md). */
+  readonly trace_context: StoredTraceContext | null;
   readonly call: CallStats;
 }
 
@@ -42,18 +49,21 @@ export class RegistryClient {
     private readonly crm: ServiceClient,
   ) {}
 
+  /** Records a transition; the first of an order also gives its channel, customer and trace context. */
   async record(
     orderId: string,
     status: OrderStatus,
-    extra: { channel?: Channel; userId?: string } = {},
+    extra: { channel?: Channel; userId?: string; traceContext?: StoredTraceContext | null } = {},
   ): Promise<RecordedTransition> {
-    const result = await this.crm.send<{ transition: TransitionRecord; replayed: boolean }>(
-      'PUT',
-      `/internal/registry/orders/${encodeURIComponent(orderId)}/transitions/${status}`,
-      { json: { actor: this.actor, channel: extra.channel, user_id: extra.userId } },
-    );
-    const { status: _s, body, ...call } = result;
-    return { transition: body.transition, replayed: body.replayed, call };
+    return tracedTransition(status, async () => {
+      const result = await this.crm.send<{ transition: TransitionRecord; replayed: boolean; trace_context: StoredTraceContext | null }>(
+        'PUT',
+        `/internal/registry/orders/${encodeURIComponent(orderId)}/transitions/${status}`,
+        { json: { actor: this.actor, channel: extra.channel, user_id: extra.userId, trace_context: extra.traceContext ?? undefined } },
+      );
+      const { status: _s, body, ...call } = result;
+      return { transition: body.transition, replayed: body.replayed, trace_context: body.trace_context, call };
+    });
   }
 
   async get(orderId: string): Promise<RegisteredOrder> {

@@ -69,6 +69,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     DB_PASSWORD: roles[service].password,
     INTERNAL_API_TOKEN: TEST_INTERNAL_TOKEN,
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    USER_ID_HMAC_KEY: 'test-user-id-hmac-key-0123456789',
     HTTP_TIMEOUT_MS: '1000',
     HTTP_RETRIES: '3',
     HTTP_BACKOFF_MS: '20',

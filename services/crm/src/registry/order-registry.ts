@@ -8,6 +8,7 @@ import {
   type Queryable,
   type RegisteredOrder,
   type ServiceName,
+  type StoredTraceContext,
   type TransitionRecord,
 } from '@orderscope/common';
 
@@ -18,6 +19,7 @@ interface OrderRow {
   status_since: Date;
   created_at: Date;
   closed_at: Date | null;
+  trace_context: StoredTraceContext | null;
 }
 
 interface TransitionRow {
@@ -38,16 +40,19 @@ export interface ApplyInput {
   readonly channel?: Channel;
   readonly userId?: string;
   readonly closeReason?: 'delivered' | 'manual';
+  /** The order's trace context, stored by the transition that creates the order. */
+  readonly traceContext?: StoredTraceContext;
 }
 
 export interface ApplyResult {
   readonly transition: TransitionRecord;
   readonly replayed: boolean;
+  readonly trace_context: StoredTraceContext | null;
 }
 
 const UNIQUE_VIOLATION = '23505';
 
-function toTransition(row: TransitionRow, channel: Channel): TransitionRecord {
+function toTransition(row: TransitionRow, channel: Channel, createdAt?: Date): TransitionRecord {
   return {
     order_id: row.order_id,
     seq: row.seq,
@@ -57,6 +62,7 @@ function toTransition(row: TransitionRow, channel: Channel): TransitionRecord {
     channel,
     occurred_at: row.occurred_at.toISOString(),
     previous_status_ms: row.previous_status_ms === null ? null : Number(row.previous_status_ms),
+    lifecycle_ms: row.status === 'CLOSED' && createdAt ? row.occurred_at.getTime() - createdAt.getTime() : null,
   };
 }
 
@@ -94,7 +100,9 @@ export class OrderRegistry {
           [orderId, status],
         )
       ).rows[0];
-      if (prior && prior.actor === actor) return { transition: toTransition(prior, channel), replayed: true };
+      if (prior && prior.actor === actor) {
+        return { transition: toTransition(prior, channel, order.created_at), replayed: true, trace_context: order.trace_context };
+      }
     }
 
     const check = checkTransition({ channel, current: order?.status ?? null, next: status, actor });
@@ -119,8 +127,9 @@ export class OrderRegistry {
       );
     } else {
       await q.query(
-        `INSERT INTO orders (order_id, channel, user_id, status, status_since, created_at) VALUES ($1, $2, $3, $4, $5, $5)`,
-        [orderId, channel, input.userId ?? null, status, now],
+        `INSERT INTO orders (order_id, channel, user_id, status, status_since, created_at, trace_context)
+         VALUES ($1, $2, $3, $4, $5, $5, $6)`,
+        [orderId, channel, input.userId ?? null, status, now, input.traceContext ?? null],
       );
     }
     const inserted = await q.query<TransitionRow & Record<string, unknown>>(
@@ -129,7 +138,20 @@ export class OrderRegistry {
        RETURNING *`,
       [orderId, status, order?.status ?? null, actor, now, previousMs],
     );
-    return { transition: toTransition(inserted.rows[0]!, channel), replayed: false };
+    return {
+      transition: toTransition(inserted.rows[0]!, channel, order?.created_at ?? now),
+      replayed: false,
+      trace_context: order ? order.trace_context : (input.traceContext ?? null),
+    };
+  }
+
+  /** The order's stored trace context, to continue its trace (null when unknown). */
+  async traceContext(orderId: string): Promise<StoredTraceContext | null> {
+    const row = (await this.db.query<{ trace_context: StoredTraceContext | null }>(
+      'SELECT trace_context FROM orders WHERE order_id = $1',
+      [orderId],
+    )).rows[0];
+    return row?.trace_context ?? null;
   }
 
   async get(orderId: string): Promise<RegisteredOrder> {
@@ -147,7 +169,8 @@ export class OrderRegistry {
       status_since: order.status_since.toISOString(),
       created_at: order.created_at.toISOString(),
       closed_at: order.closed_at?.toISOString() ?? null,
-      history: history.rows.map((r) => toTransition(r, order.channel)),
+      history: history.rows.map((r) => toTransition(r, order.channel, order.created_at)),
+      trace_context: order.trace_context,
     };
   }
 

@@ -1,0 +1,25 @@
+/**
+ * Span attribute names of the order's data (docs/tracing.md maps them to the mission's list).
+ * `order_id` and `user_id` are plain names so that a Jaeger tag search is `order_id=<id>`.
+ */
+export const ATTR = {
+  orderId: 'order_id',
+  /** Keyed hash (HMAC-SHA256) of the customer's id; the raw id never leaves the services. */
+  userId: 'user_id',
+  channel: 'order.channel',
+  status: 'order.status',
+  previousStatus: 'order.previous_status',
+  previousStatusDurationMs: 'order.previous_status_duration_ms',
+  lifecycleDurationMs: 'order.lifecycle_duration_ms',
+  replayed: 'order.transition.replayed',
+  retryCount: 'retry.count',
+  attempts: 'http.request.attempts',
+  resendCount: 'http.request.resend_count',
+  timeout: 'timeout',
+  timeoutBudgetMs: 'timeout.budget_ms',
+  timedOutAttempts: 'timeout.attempts',
+  peerService: 'peer.service',
+} as const;
+
+/** Baggage entries that travel with an order between services and land on every span. */
+export const ORDER_BAGGAGE_KEYS = [ATTR.orderId, ATTR.userId] as const;

@@ -1,0 +1,104 @@
+import type { IncomingMessage } from 'node:http';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { z } from 'zod';
+import { envTypes, parseEnv, type Env } from '../config/env.js';
+import { secretsEqual } from '../http/auth.js';
+import { SERVICE_NAMES } from '../services.js';
+import { OrderBaggageSpanProcessor } from './span-processor.js';
+import { CountingExporter, telemetryStats } from './stats.js';
+
+const telemetryEnvSchema = z.object({
+  OTEL_SERVICE_NAME: z.enum(SERVICE_NAMES),
+  OTEL_SERVICE_VERSION: z.string().min(1).default('0.1.0'),
+  DEPLOYMENT_ENVIRONMENT: z.string().min(1).default('local'),
+  OTEL_SDK_DISABLED: envTypes.bool(false),
+  /** OTLP/HTTP base URL of the collector; the exporter appends /v1/traces. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://127.0.0.1:4318'),
+  /** Only callers that prove they are one of the services may continue a trace (see below). */
+  INTERNAL_API_TOKEN: envTypes.secret(),
+});
+
+function bearer(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+}
+
+/**
+ * Starts the OpenTelemetry SDK for one service: every span leaves the process (the collector
+ * decides what to keep), over OTLP/HTTP, in batches; a collector outage costs spans, never requests.
+ */
+export function startTelemetry(env: Env = process.env): NodeSDK | null {
+  const cfg = parseEnv(telemetryEnvSchema, env);
+  if (cfg.OTEL_SDK_DISABLED) return null;
+
+  // The batch processor reports a full queue only through diag: count it.
+  diag.setLogger(
+    {
+      error: (msg: string) => console.error(JSON.stringify({ level: 50, msg: `otel: ${msg}` })),
+      warn: (msg: string) => {
+        const dropped = /Dropped (\d+) spans/.exec(msg);
+        if (dropped) telemetryStats.queueDroppedSpans += Number(dropped[1]);
+      },
+      info: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
+    DiagLogLevel.WARN,
+  );
+
+  const exporter = new CountingExporter(
+    new OTLPTraceExporter({ url: `${cfg.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`, timeoutMillis: 10_000 }),
+  );
+  const trusted = (req: IncomingMessage) => {
+    const token = bearer(req);
+    return token !== undefined && secretsEqual(token, cfg.INTERNAL_API_TOKEN);
+  };
+
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      'service.name': cfg.OTEL_SERVICE_NAME,
+      'service.namespace': 'orderscope',
+      'service.version': cfg.OTEL_SERVICE_VERSION,
+      'deployment.environment.name': cfg.DEPLOYMENT_ENVIRONMENT,
+    }),
+    autoDetectResources: false,
+    textMapPropagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+    spanProcessors: [
+      new OrderBaggageSpanProcessor(),
+      new BatchSpanProcessor({ exporter, maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 1000 }),
+    ],
+    instrumentations: [
+      getNodeAutoInstrumentations({
+        // Only what the services use; the rest would cost start-up time for nothing.
+        ...Object.fromEntries(
+          [
+            'fs', 'dns', 'net', 'undici', 'connect', 'koa', 'hapi', 'restify', 'nestjs-core', 'graphql', 'grpc',
+            'ioredis', 'redis', 'mongodb', 'mongoose', 'mysql', 'mysql2', 'knex', 'tedious', 'oracledb', 'cassandra-driver',
+            'memcached', 'amqplib', 'kafkajs', 'aws-sdk', 'aws-lambda', 'bunyan', 'winston', 'dataloader', 'generic-pool',
+            'lru-memoizer', 'socket.io', 'cucumber', 'router', 'runtime-node', 'openai',
+          ].map((name) => [`@opentelemetry/instrumentation-${name}`, { enabled: false }]),
+        ),
+        '@opentelemetry/instrumentation-http': {
+          // Requests from outside are traced by publicRequestSpan, which never trusts their
+          // traceparent; only the services' own calls (internal token) continue the caller's trace.
+          ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/health') || !trusted(req),
+          // Outgoing calls are traced by ServiceClient (one span per attempt); no HTTP library spans.
+          ignoreOutgoingRequestHook: () => true,
+        },
+        '@opentelemetry/instrumentation-express': { ignoreLayersType: ['middleware' as never, 'router' as never] },
+        // Never record statement parameters: they carry customer data.
+        '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false },
+      }),
+    ],
+  });
+  sdk.start();
+  telemetryStats.enabled = true;
+  return sdk;
+}

@@ -1,0 +1,71 @@
+import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import type { Request, RequestHandler } from 'express';
+import { ATTR } from './attributes.js';
+import { restoreTraceContext, setRequestSpan, type StoredTraceContext } from './order-context.js';
+
+/** What a service knows about the order a public request is about, found before the request runs. */
+export interface RequestOrder {
+  readonly orderId: string;
+  readonly trace: StoredTraceContext | null;
+}
+
+export type RequestOrderResolver = (req: Request) => Promise<RequestOrder | null>;
+
+const tracer = () => trace.getTracer('@orderscope/common');
+
+/**
+ * The SERVER span of a request from outside (customers, operators, the carrier). Their
+ * `traceparent` is never trusted — the HTTP instrumentation ignores these requests — so a caller
+ * cannot attach spans to someone else's trace. If the request is about an existing order, its span
+ * continues the order's stored trace; otherwise it starts a new one (a new order's root).
+ * Requests between the services (internal token) are traced by the HTTP instrumentation instead,
+ * continuing the caller's context.
+ */
+export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => boolean): RequestHandler {
+  return async (req, res, next) => {
+    if (!enabled() || trace.getSpan(context.active()) || req.path.startsWith('/health')) {
+      next();
+      return;
+    }
+    let parent: Context = context.active();
+    let order: RequestOrder | null = null;
+    try {
+      // The look-up itself is not part of any trace.
+      order = await context.with(trace.deleteSpan(context.active()), () => resolve(req));
+    } catch {
+      order = null; // the route itself will answer the error
+    }
+    if (order?.trace) parent = restoreTraceContext(order.trace, parent);
+    const span = tracer().startSpan(
+      `${req.method} ${req.path}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': req.method,
+          'url.path': req.path,
+          'url.scheme': req.protocol,
+          'server.port': req.socket.localPort ?? 0,
+          ...(order ? { [ATTR.orderId]: order.orderId } : {}),
+        },
+      },
+      order?.trace ? parent : trace.deleteSpan(parent),
+    );
+    res.once('finish', () => {
+      const route = req.route?.path as string | undefined;
+      if (route) {
+        span.setAttribute('http.route', route);
+        span.updateName(`${req.method} ${route}`);
+      }
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'client closed the connection' });
+        span.end();
+      }
+    });
+    context.with(setRequestSpan(trace.setSpan(parent, span), span), next);
+  };
+}

@@ -1,0 +1,78 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import type { Request } from 'express';
+import type { OrderStatus } from '../lifecycle/order-lifecycle.js';
+import type { TransitionRecord } from '../registry/registry-client.js';
+import { ATTR } from './attributes.js';
+import type { StoredTraceContext } from './order-context.js';
+import type { RequestOrder, RequestOrderResolver } from './server-span.js';
+
+const tracer = () => trace.getTracer('@orderscope/common');
+
+/** Runs `work` without tracing it (look-ups made before the request knows its order). */
+export function untraced<T>(work: () => T): T {
+  return context.with(suppressTracing(context.active()), work);
+}
+
+/** Marks the active span as failed, with the exception as an event. */
+export function recordError(err: unknown): void {
+  const span = trace.getActiveSpan();
+  if (!span) return;
+  const error = err instanceof Error ? err : new Error(String(err));
+  span.recordException(error);
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+}
+
+/**
+ * The span of one status transition, in the service that owns it: the new and the previous
+ * status, the time the order spent in the previous one, and at CLOSED the whole lifecycle.
+ */
+export async function tracedTransition<T extends { transition: TransitionRecord; replayed: boolean }>(
+  status: OrderStatus,
+  work: () => Promise<T>,
+): Promise<T> {
+  return tracer().startActiveSpan(
+    `order ${status}`,
+    { kind: SpanKind.INTERNAL, attributes: { [ATTR.status]: status } },
+    async (span) => {
+      try {
+        const result = await work();
+        const t = result.transition;
+        span.setAttributes({
+          [ATTR.channel]: t.channel,
+          [ATTR.replayed]: result.replayed,
+          ...(t.previous_status ? { [ATTR.previousStatus]: t.previous_status } : {}),
+          ...(t.previous_status_ms !== null ? { [ATTR.previousStatusDurationMs]: t.previous_status_ms } : {}),
+          ...(t.lifecycle_ms !== null ? { [ATTR.lifecycleDurationMs]: t.lifecycle_ms } : {}),
+        });
+        return result;
+      } catch (err) {
+        recordError(err);
+        throw err;
+      } finally {
+        span.end();
+      }
+    },
+  );
+}
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
+
+/**
+ * The usual way a service finds the order of a public request: the first UUID in the path or
+ * `order_id` in the JSON body, its trace context from the service's own table; for a retried
+ * creation, the order stored under the request's Idempotency-Key.
+ */
+export function orderResolver(lookup: {
+  byId: (orderId: string) => Promise<StoredTraceContext | null | undefined>;
+  byIdempotencyKey?: (key: string) => Promise<RequestOrder | null | undefined>;
+}): RequestOrderResolver {
+  return async (req: Request) => {
+    const key = req.get('idempotency-key');
+    if (req.method === 'POST' && key && lookup.byIdempotencyKey) return (await lookup.byIdempotencyKey(key)) ?? null;
+    const fromBody = typeof req.body?.order_id === 'string' ? (req.body.order_id as string) : undefined;
+    const orderId = UUID.exec(req.path)?.[0] ?? (fromBody && UUID.test(fromBody) ? fromBody : undefined);
+    if (!orderId) return null;
+    return { orderId, trace: (await lookup.byId(orderId)) ?? null };
+  };
+}

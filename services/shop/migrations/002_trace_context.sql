@@ -1,0 +1,4 @@
+-- Up Migration
+-- The order's trace context: captured when the order is created (its root span); the customer's
+-- later requests about the order continue that trace (docs/tracing.md).
+ALTER TABLE orders ADD COLUMN trace_context jsonb;

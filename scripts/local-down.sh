@@ -6,18 +6,23 @@ source "$(dirname "${BASH_SOURCE[0]}")/local-env.sh"
 state="$ORDERSCOPE_STATE"
 log() { printf '[local:down] %s\n' "$*" >&2; }
 
-for svc in "${SERVICES[@]}"; do
-  pidfile="$state/run/$svc.pid"
-  [[ -f "$pidfile" ]] || continue
+stop() { # name marker — TERM (then KILL after 15 s) the process local:up recorded, if it is still ours
+  local pidfile="$state/run/$1.pid" pid
+  [[ -f "$pidfile" ]] || return 0
   pid="$(cat "$pidfile")"
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q "services/$svc/" "/proc/$pid/cmdline" 2>/dev/null; then
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q "$2" "/proc/$pid/cmdline" 2>/dev/null; then
     kill -TERM "$pid"
     for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then log "$svc did not stop in 15 s; killing"; kill -KILL "$pid"; fi
-    log "$svc stopped (pid $pid)"
+    if kill -0 "$pid" 2>/dev/null; then log "$1 did not stop in 15 s; killing"; kill -KILL "$pid"; fi
+    log "$1 stopped (pid $pid)"
   fi
   rm -f "$pidfile"
-done
+}
+
+# Services first (they flush their spans), then the collector (it flushes to Jaeger), then Jaeger.
+for svc in "${SERVICES[@]}"; do stop "$svc" "services/$svc/"; done
+stop otelcol otelcol-orderscope
+stop jaeger jaeger/build/
 
 pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 pg_data="$state/pg/data"

@@ -49,18 +49,17 @@ DB_PASSWORD_CRM_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_crm" \
 DB_PASSWORD_MES_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_mes" \
   node packages/common/dist/src/db/bootstrap-cli.js >/dev/null
 
-# --- the services ---------------------------------------------------------------------------------
-alive() { # pid file → is that process one of ours and alive?
+alive() { # pid-file marker → is that process ours (its command line has the marker) and alive?
   local pid
   pid="$(cat "$1" 2>/dev/null)" || return 1
-  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q "services/$2/" "/proc/$pid/cmdline" 2>/dev/null
+  [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q "$2" "/proc/$pid/cmdline" 2>/dev/null
 }
 
-wait_ready() { # service port deadline-seconds
-  local deadline=$((SECONDS + $3))
-  until curl -fs -o /dev/null "http://127.0.0.1:$2/health/ready"; do
-    if ((SECONDS >= deadline)) || ! alive "$state/run/$1.pid" "$1"; then
-      log "$1 did not become ready; last log lines:"
+wait_ready() { # name marker url deadline-seconds
+  local deadline=$((SECONDS + $4))
+  until curl -fs -o /dev/null "$3"; do
+    if ((SECONDS >= deadline)) || ! alive "$state/run/$1.pid" "$2"; then
+      log "$1 did not become ready at $3; last log lines:"
       tail -n 20 "$state/logs/$1.log" >&2
       return 1
     fi
@@ -68,19 +67,38 @@ wait_ready() { # service port deadline-seconds
   done
 }
 
-for svc in "${SERVICES[@]}"; do
-  pidfile="$state/run/$svc.pid"
-  if alive "$pidfile" "$svc"; then
-    log "$svc already running (pid $(cat "$pidfile"))"
-  else
-    schema="${SERVICE_SCHEMA[$svc]}"
-    DB_PASSWORD_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_$schema" \
-    UPLOAD_DIR="$state/uploads/$svc" \
-      nohup node "services/$svc/dist/src/main.js" >>"$state/logs/$svc.log" 2>&1 </dev/null &
-    echo $! >"$pidfile"
-    log "$svc started (pid $!, port ${SERVICE_PORT[$svc]}, log .local/logs/$svc.log)"
+start_bg() { # name marker command... — starts it in the background, logs and pid under .local/
+  local name="$1" marker="$2"
+  shift 2
+  if alive "$state/run/$name.pid" "$marker"; then
+    log "$name already running (pid $(cat "$state/run/$name.pid"))"
+    return
   fi
+  nohup "$@" >>"$state/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$state/run/$name.pid"
+  log "$name started (pid $!, log .local/logs/$name.log)"
+}
+
+# --- Jaeger and the OpenTelemetry Collector (built once from pinned Go modules, then cached) ------
+jaeger_bin="$(bash scripts/build-jaeger.sh | tail -n 1)"
+otelcol_bin="$(bash scripts/build-otelcol.sh | tail -n 1)"
+mkdir -p "$state/jaeger" "$state/otelcol"
+JAEGER_BADGER_DIR="$state/jaeger/badger" \
+  start_bg jaeger "$jaeger_bin" "$jaeger_bin" --config "file:$root/jaeger/config.yaml"
+wait_ready jaeger "$jaeger_bin" "http://127.0.0.1:13134/status" 60
+OTELCOL_STORAGE_DIR="$state/otelcol/queue" \
+  start_bg otelcol "$otelcol_bin" "$otelcol_bin" --config "file:$root/collector/config.yaml"
+wait_ready otelcol "$otelcol_bin" "http://127.0.0.1:13133/" 60
+
+# --- the services ---------------------------------------------------------------------------------
+
+for svc in "${SERVICES[@]}"; do
+  # The SDK is loaded before the service (--import), so its libraries are instrumented.
+  DB_PASSWORD_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_${SERVICE_SCHEMA[$svc]}" \
+  UPLOAD_DIR="$state/uploads/$svc" \
+  OTEL_SERVICE_NAME="$svc" \
+    start_bg "$svc" "services/$svc/" node --import @orderscope/common/telemetry/register "services/$svc/dist/src/main.js"
   # The CRM first: every other service records its transitions in the CRM's registry.
-  wait_ready "$svc" "${SERVICE_PORT[$svc]}" 60
+  wait_ready "$svc" "services/$svc/" "http://127.0.0.1:${SERVICE_PORT[$svc]}/health/ready" 60
 done
-log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084, postgres :$PGPORT"
+log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084, postgres :$PGPORT, collector :4317/:4318, jaeger :16686"

@@ -107,6 +107,10 @@ export function createApp(runtime: ServiceRuntime, routes: Router, resolveOrder?
       res.status(503).json({ error: 'not_ready', message: 'database unreachable' });
     }
   });
+  // Spans this process exported and lost (e.g. while the collector was unreachable).
+  app.get('/health/telemetry', (_req, res) => {
+    res.json(telemetryStats);
+  });
   app.use('/admin/faults', runtime.faults.adminRouter(runtime.config.adminToken));
 
   app.use(runtime.faults.middleware());

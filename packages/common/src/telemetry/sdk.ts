@@ -35,6 +35,9 @@ function bearer(req: IncomingMessage): string | undefined {
 export function startTelemetry(env: Env = process.env): NodeSDK | null {
   const cfg = parseEnv(telemetryEnvSchema, env);
   if (cfg.OTEL_SDK_DISABLED) return null;
+  // Traces only: logs go to stdout as JSON, metrics to Prometheus (not through the collector).
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
 
   // The batch processor reports a full queue only through diag: count it.
   diag.setLogger(
@@ -88,11 +91,16 @@ export function startTelemetry(env: Env = process.env): NodeSDK | null {
         '@opentelemetry/instrumentation-http': {
           // Requests from outside are traced by publicRequestSpan, which never trusts their
           // traceparent; only the services' own calls (internal token) continue the caller's trace.
-          ignoreIncomingRequestHook: (req) => (req.url ?? '').startsWith('/health') || !trusted(req),
+          // A trusted call without a trace context (the carrier, the simulator's operators) is
+          // traced like a public one too: it continues the order's stored trace.
+          ignoreIncomingRequestHook: (req) =>
+            (req.url ?? '').startsWith('/health') || !trusted(req) || req.headers.traceparent === undefined,
           // Outgoing calls are traced by ServiceClient (one span per attempt); no HTTP library spans.
           ignoreOutgoingRequestHook: () => true,
         },
         '@opentelemetry/instrumentation-express': { ignoreLayersType: ['middleware' as never, 'router' as never] },
+        // Log lines get trace_id and span_id; they are not sent anywhere but stdout.
+        '@opentelemetry/instrumentation-pino': { disableLogSending: true },
         // Never record statement parameters: they carry customer data.
         '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false },
       }),

@@ -1,4 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { unsuppressTracing } from '@opentelemetry/core';
 import type { Request, RequestHandler } from 'express';
 import { ATTR } from './attributes.js';
 import { restoreTraceContext, setRequestSpan, type StoredTraceContext } from './order-context.js';
@@ -23,15 +24,16 @@ const tracer = () => trace.getTracer('@orderscope/common');
  */
 export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => boolean): RequestHandler {
   return async (req, res, next) => {
-    if (!enabled() || trace.getSpan(context.active()) || req.path.startsWith('/health')) {
+    if (!enabled() || trace.getSpan(context.active()) || /^\/(health|admin)\//.test(req.path)) {
       next();
       return;
     }
-    let parent: Context = context.active();
+    // The HTTP instrumentation runs the requests it ignores with tracing suppressed: lift that.
+    let parent: Context = unsuppressTracing(context.active());
     let order: RequestOrder | null = null;
     try {
-      // The look-up itself is not part of any trace.
-      order = await context.with(trace.deleteSpan(context.active()), () => resolve(req));
+      // The look-up itself is not part of any trace (tracing is still suppressed here).
+      order = await context.with(context.active(), () => resolve(req));
     } catch {
       order = null; // the route itself will answer the error
     }

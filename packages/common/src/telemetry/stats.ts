@@ -1,15 +1,28 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
-/** What left this process, and what was lost on the way (collector unreachable, queue full). */
-export const telemetryStats = {
+export interface TelemetryStats {
+  enabled: boolean;
+  exportedSpans: number;
+  /** Spans in batches the exporter could not deliver. */
+  failedSpans: number;
+  /** Spans dropped before export because the batch queue was full. */
+  queueDroppedSpans: number;
+}
+
+/**
+ * What left this process, and what was lost on the way (collector unreachable, queue full).
+ * Kept on globalThis: the SDK is started from the --import module, and the loader hook may give
+ * the app its own instance of this module.
+ */
+const KEY = Symbol.for('orderscope.telemetry.stats');
+const holder = globalThis as unknown as Record<symbol, TelemetryStats | undefined>;
+export const telemetryStats: TelemetryStats = (holder[KEY] ??= {
   enabled: false,
   exportedSpans: 0,
-  /** Spans in batches the exporter could not deliver. */
   failedSpans: 0,
-  /** Spans dropped before export because the batch queue was full. */
   queueDroppedSpans: 0,
-};
+});
 
 /** Counts what the wrapped exporter delivers and fails to deliver; the service never waits on it. */
 export class CountingExporter implements SpanExporter {

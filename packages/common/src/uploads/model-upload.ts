@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Request, RequestHandler } from 'express';
+import { context } from '@opentelemetry/api';
 import multer from 'multer';
 import { BadRequestError } from '../errors.js';
 import { InvalidModelError, parseStl, type StlModel } from './stl.js';
@@ -14,9 +15,12 @@ export interface StoredModel extends StlModel {
 
 /** Multipart upload of one file in the field `model`, kept in memory up to `maxBytes` (413 beyond). */
 export function modelUpload(maxBytes: number): RequestHandler {
-  return multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 20 } }).single(
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 20 } }).single(
     'model',
   );
+  // multer calls back from stream events, outside the request's context: bind it, or the trace
+  // of the upload would be lost from there on.
+  return (req, res, next) => upload(req, res, context.bind(context.active(), next));
 }
 
 /** Validates the model (400 when it is not one) and stores it as `<dir>/<orderId>.stl`. */

@@ -52,6 +52,12 @@ describe('order flow through the four real services', () => {
     const view = await sys.request('mes-api', 'GET', `/b2b/orders/${id}`, { token: null });
     assert.equal(view.body.status, 'CLOSED');
     assert.equal(view.body.model.triangles, 6);
+    // The shop, where B2B clients see their orders too, was told of the confirmation and delivery.
+    const told = await sys.request('shop', 'GET', `/orders/${id}/notifications`, { token: null });
+    assert.deepEqual(
+      told.body.notifications.map((n: { event: string }) => n.event),
+      ['ORDER_CONFIRMED', 'ORDER_DELIVERED'],
+    );
   });
 
   it('builds a model in the online constructor', async () => {

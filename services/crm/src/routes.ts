@@ -23,7 +23,10 @@ const traceContextSchema = z.object({
 
 /** Public requests about an order (the carrier, manual closing) continue its stored trace. */
 export const crmOrderResolver = (rt: ServiceRuntime) =>
-  orderResolver({ byId: (orderId) => new OrderRegistry(rt.db).traceContext(orderId) });
+  orderResolver({
+    byId: (orderId) => new OrderRegistry(rt.db).traceContext(orderId),
+    requireToken: rt.config.internalApiToken,
+  });
 
 /**
  * The CRM: owner of the order registry, approves manufacturing (and hands the order to the MES),
@@ -85,6 +88,19 @@ export function crmRoutes(rt: ServiceRuntime): Router {
     res.json({ orders });
   });
 
+  /**
+   * Tells the customer, through the shop (where B2C customers and B2B clients see their orders).
+   * A notification that cannot be delivered does not undo the transition: it is logged and traced
+   * as an error, and sent again when the step is retried.
+   */
+  async function notifyCustomer(orderId: string, channel: string, event: 'ORDER_CONFIRMED' | 'ORDER_DELIVERED') {
+    try {
+      await rt.clients.shop.send('PUT', `/internal/orders/${orderId}/notifications/${event}`, { json: { channel } });
+    } catch (err) {
+      rt.logger.warn({ err, event }, 'customer notification not delivered');
+    }
+  }
+
   // --- manufacturing approval, called by the MES API once the price is known ---------------------
   router.post('/internal/orders/:orderId/approve', internal, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
@@ -112,6 +128,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
     await rt.db.query('UPDATE approvals SET handed_to_mes_at = COALESCE(handed_to_mes_at, now()) WHERE order_id = $1', [
       orderId,
     ]);
+    await notifyCustomer(orderId, transition.channel, 'ORDER_CONFIRMED');
     res.json({ transition, replayed, handoff: { retry_count: handoff.retryCount, timed_out_attempts: handoff.timedOutAttempts } });
   });
 
@@ -133,6 +150,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
        ON CONFLICT (order_id) DO NOTHING`,
       [body.order_id, body.tracking_number, body.delivered_at ?? transition.occurred_at],
     );
+    await notifyCustomer(body.order_id, transition.channel, 'ORDER_DELIVERED');
     res.json({ transition, replayed });
   });
 

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   boxStl,
+  CHANNELS,
   MATERIALS,
+  requireBearer,
   ConflictError,
   modelUpload,
   NotFoundError,
@@ -127,6 +129,29 @@ export function shopRoutes(rt: ServiceRuntime): Router {
       },
       rt.pseudonymize(body.user_id),
     );
+  });
+
+  // The CRM's customer-facing events (confirmation, delivery), for B2C and B2B customers alike;
+  // idempotent, as the CRM repeats them until they are taken.
+  router.put('/internal/orders/:orderId/notifications/:event', requireBearer(rt.config.internalApiToken), async (req, res) => {
+    const { orderId, event } = parseInput(
+      z.object({ orderId: z.uuid(), event: z.enum(['ORDER_CONFIRMED', 'ORDER_DELIVERED']) }),
+      req.params,
+    );
+    const { channel } = parseInput(z.object({ channel: z.enum(CHANNELS) }), req.body);
+    await rt.db.query(
+      `INSERT INTO customer_notifications (order_id, event, channel) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+      [orderId, event, channel],
+    );
+    res.json({ order_id: orderId, event });
+  });
+
+  router.get('/orders/:orderId/notifications', async (req, res) => {
+    const { orderId } = parseInput(orderParams, req.params);
+    const rows = await rt.db.query('SELECT event, received_at FROM customer_notifications WHERE order_id = $1 ORDER BY received_at', [
+      orderId,
+    ]);
+    res.json({ order_id: orderId, notifications: rows.rows });
   });
 
   router.get('/orders/:orderId', async (req, res) => {

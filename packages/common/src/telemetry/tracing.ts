@@ -1,6 +1,7 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Request } from 'express';
+import { secretsEqual } from '../http/auth.js';
 import type { OrderStatus } from '../lifecycle/order-lifecycle.js';
 import type { TransitionRecord } from '../registry/registry-client.js';
 import { ATTR } from './attributes.js';
@@ -66,8 +67,17 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/i;
 export function orderResolver(lookup: {
   byId: (orderId: string) => Promise<StoredTraceContext | null | undefined>;
   byIdempotencyKey?: (key: string) => Promise<RequestOrder | null | undefined>;
+  /** Only callers with this bearer token may continue an order's trace (the CRM's APIs). */
+  requireToken?: string;
 }): RequestOrderResolver {
   return async (req: Request) => {
+    // A call to an internal API that did not prove it is one of the services must not reach an
+    // order's trace through the order id in its path either.
+    if (req.path.startsWith('/internal/')) return null;
+    if (lookup.requireToken) {
+      const token = /^Bearer\s+(.+)$/i.exec(req.get('authorization') ?? '')?.[1];
+      if (!token || !secretsEqual(token, lookup.requireToken)) return null;
+    }
     const key = req.get('idempotency-key');
     if (req.method === 'POST' && key && lookup.byIdempotencyKey) return (await lookup.byIdempotencyKey(key)) ?? null;
     const fromBody = typeof req.body?.order_id === 'string' ? (req.body.order_id as string) : undefined;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { ownerOf, pathOf, SERVICE_NAMES, type Channel } from '@orderscope/common';
@@ -200,5 +201,35 @@ describe('a forged traceparent', () => {
     // And the registry refused nothing of the victim's: it is where the victim left it.
     const { body } = await internalApi('crm').send<{ status: string }>('GET', `/registry/orders/${victim}`);
     assert.equal(body.status, 'FILE_UPLOADED');
+  });
+});
+
+describe('a collector outage', () => {
+  it('costs spans, counted, never requests', { timeout: 120_000 }, async () => {
+    const pidFile = `${root}/.local/run/otelcol.pid`;
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const before = (await publicApi('shop').send<{ failedSpans: number }>('GET', '/health/telemetry')).body;
+    process.kill(pid, 'SIGTERM');
+    await eventually('the collector to stop', 20_000, async () => {
+      try {
+        process.kill(pid, 0);
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
+    try {
+      // The shop keeps serving while its spans have nowhere to go.
+      const created = await publicApi('shop').call('POST', '/orders', { json: { user_id: 'outage-user' } });
+      assert.equal(created.status, 201);
+      const failed = await eventually('the shop to count spans it could not export', 60_000, async () => {
+        const now = (await publicApi('shop').send<{ failedSpans: number }>('GET', '/health/telemetry')).body;
+        return now.failedSpans > before.failedSpans ? now.failedSpans - before.failedSpans : undefined;
+      });
+      assert.ok(failed > 0);
+    } finally {
+      // local:up is idempotent: it starts only what is missing, the collector.
+      await run('npm', ['run', '-s', 'local:up'], { cwd: root, timeout: 120_000 });
+    }
   });
 });

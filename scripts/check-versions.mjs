@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// One version of each component, in compose and in the native build alike: fails if they drift.
+import { readFileSync } from 'node:fs';
+
+const read = (path) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+const compose = read('docker-compose.yml');
+const image = (name) => new RegExp(`image:\\s*${name.replace('/', '\\/')}:([\\w.-]+)`).exec(compose)?.[1];
+const checks = [
+  {
+    component: 'OpenTelemetry Collector',
+    compose: image('otel/opentelemetry-collector-contrib'),
+    native: /^\s*version:\s*"?([\d.]+)"?/m.exec(read('collector/builder-config.yaml'))?.[1],
+  },
+  {
+    component: 'Jaeger',
+    compose: image('jaegertracing/jaeger'),
+    native: /^JAEGER_VERSION="?([\d.]+)"?/m.exec(read('scripts/build-jaeger.sh'))?.[1],
+  },
+];
+let failed = false;
+for (const c of checks) {
+  const ok = c.compose !== undefined && c.compose === c.native;
+  failed ||= !ok;
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.component}: compose ${c.compose ?? '(missing)'}, native ${c.native ?? '(missing)'}`);
+}
+process.exit(failed ? 1 : 0);

@@ -112,6 +112,24 @@ describe('order tracing on the real collector and Jaeger', () => {
     }
   });
 
+  it('writes JSON logs whose lines about an order carry its trace_id, span_id and order_id, and no customer data', () => {
+    const services = SERVICE_NAMES.map((svc) => readFileSync(`${root}/.local/logs/${svc}.log`, 'utf8'));
+    const lines = services.flatMap((text) => text.split('\n').filter((l) => l.startsWith('{'))).map((l) => JSON.parse(l));
+    for (const o of orders) {
+      const about = lines.filter((l) => typeof l.req?.path === 'string' && l.req.path.includes(o.order_id));
+      assert.ok(about.length >= 8, `${o.order_id}: request lines in the logs (${about.length})`);
+      for (const line of about) {
+        assert.equal(line.order_id, o.order_id, `${line.service} ${line.req.method} ${line.req.path}: order_id`);
+        assert.match(line.trace_id, /^[0-9a-f]{32}$/);
+        assert.match(line.span_id, /^[0-9a-f]{16}$/);
+        assert.equal(line.trace_id, traces.get(o.order_id)!.traceID, 'the log line is in the order\'s trace');
+      }
+    }
+    const all = services.join('\n');
+    assert.doesNotMatch(all, /sim-user-\d+|acme-robotics|nordic-drones|medtech-labs|auto-parts-gmbh|studio-proto/, 'no customer ids');
+    assert.doesNotMatch(all, /"body"|solid |"user_id":"sim/, 'no request bodies');
+  });
+
   it('makes a closed order searchable within decision_wait + 10 s of its last step', async (t: TestContext) => {
     const id = await newB2cOrder();
     assert.equal((await submit(id)).status, 200);

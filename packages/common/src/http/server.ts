@@ -13,7 +13,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { RegistryClient } from '../registry/registry-client.js';
 import { SERVICE_NAMES, type ServiceName } from '../services.js';
 import { pseudonymize } from '../telemetry/pseudonymize.js';
-import { publicRequestSpan, type RequestOrderResolver } from '../telemetry/server-span.js';
+import { publicRequestSpan, requestLogFields, type RequestOrderResolver } from '../telemetry/server-span.js';
 import { telemetryStats } from '../telemetry/stats.js';
 import { recordError } from '../telemetry/tracing.js';
 import { RETRIES_EXHAUSTED_HEADER, ServiceClient } from './client.js';
@@ -91,6 +91,7 @@ export function createApp(runtime: ServiceRuntime, routes: Router, resolveOrder?
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
+      customProps: (_req, res) => requestLogFields(res as unknown as { locals?: Record<string, unknown> }),
     }),
   );
   app.use(express.json({ limit: '64kb' }));

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
 import { unsuppressTracing } from '@opentelemetry/core';
 import type { Request, RequestHandler } from 'express';
 import { ATTR } from './attributes.js';
@@ -13,6 +13,20 @@ export interface RequestOrder {
 export type RequestOrderResolver = (req: Request) => Promise<RequestOrder | null>;
 
 const tracer = () => trace.getTracer('@orderscope/common');
+const REQUEST_SPAN_LOCAL = 'orderscopeRequestSpan';
+
+/**
+ * trace_id, span_id and order_id of a public request, for its access-log line: that line is
+ * written when the response finishes, outside the request's context, so the log instrumentation
+ * cannot see the span there.
+ */
+export function requestLogFields(res: { locals?: Record<string, unknown> }): Record<string, string> {
+  const span = res.locals?.[REQUEST_SPAN_LOCAL] as (Span & { attributes?: Record<string, unknown> }) | undefined;
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  const orderId = span.attributes?.[ATTR.orderId];
+  return { trace_id: traceId, span_id: spanId, ...(typeof orderId === 'string' ? { order_id: orderId } : {}) };
+}
 
 /**
  * The SERVER span of a request from outside (customers, operators, the carrier). Their
@@ -52,6 +66,7 @@ export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => 
       },
       order?.trace ? parent : trace.deleteSpan(parent),
     );
+    res.locals[REQUEST_SPAN_LOCAL] = span;
     res.once('finish', () => {
       const route = req.route?.path as string | undefined;
       if (route) {

@@ -70,6 +70,11 @@ describe('faults between the services', () => {
     assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: null })).status, 404);
     const stuck = await sys.request('crm', 'GET', '/registry/orders?stuck_for_s=0&status=MANUFACTURING_APPROVED');
     assert.ok(stuck.body.orders.some((o: { order_id: string }) => o.order_id === id));
+    // The stuck-order scan reports it once per status (its trace gets an "order stuck" span).
+    const scan = await sys.request('crm', 'POST', '/internal/registry/stuck-scan?older_than_s=0');
+    assert.ok(scan.body.stuck.some((o: { order_id: string; status: string }) => o.order_id === id && o.status === 'MANUFACTURING_APPROVED'));
+    const again = await sys.request('crm', 'POST', '/internal/registry/stuck-scan?older_than_s=0');
+    assert.ok(!again.body.stuck.some((o: { order_id: string }) => o.order_id === id), 'reported once');
     await resetFaults();
   });
 

@@ -14,6 +14,7 @@ import {
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { OrderRegistry } from './registry/order-registry.js';
+import { reportStuckOrders } from './registry/stuck-orders.js';
 
 const orderParams = z.object({ orderId: z.uuid() });
 const traceContextSchema = z.object({
@@ -62,6 +63,13 @@ export function crmRoutes(rt: ServiceRuntime): Router {
       ...(body.trace_context ? { traceContext: body.trace_context } : {}),
     });
     res.status(200).json(result);
+  });
+
+  // Marks orders that stopped moving in their traces; runs every STUCK_SCAN_INTERVAL_S by itself,
+  // and on demand (monitoring, tests) with its own threshold.
+  router.post('/internal/registry/stuck-scan', internal, async (req, res) => {
+    const { older_than_s } = parseInput(z.object({ older_than_s: z.coerce.number().min(0).max(86_400 * 30) }), req.query);
+    res.json({ stuck: await reportStuckOrders(rt.db, rt.logger, older_than_s * 1000) });
   });
 
   router.get('/registry/orders/:orderId', internal, async (req, res) => {

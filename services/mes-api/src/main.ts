@@ -1,6 +1,6 @@
 import { defineService, isEntryPoint } from '@orderscope/common';
 import { mesApiOrderResolver, mesApiRoutes } from './routes.js';
 
-export const mesApiService = defineService('mes-api', import.meta.url, mesApiRoutes, mesApiOrderResolver);
+export const mesApiService = defineService('mes-api', import.meta.url, { routes: mesApiRoutes, resolveOrder: mesApiOrderResolver });
 
 if (isEntryPoint(import.meta.url)) await mesApiService.main();

@@ -1,6 +1,6 @@
 import { defineService, isEntryPoint } from '@orderscope/common';
 import { mesOrderResolver, mesRoutes } from './routes.js';
 
-export const mesService = defineService('mes', import.meta.url, mesRoutes, mesOrderResolver);
+export const mesService = defineService('mes', import.meta.url, { routes: mesRoutes, resolveOrder: mesOrderResolver });
 
 if (isEntryPoint(import.meta.url)) await mesService.main();

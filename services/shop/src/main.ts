@@ -1,6 +1,6 @@
 import { defineService, isEntryPoint } from '@orderscope/common';
 import { shopOrderResolver, shopRoutes } from './routes.js';
 
-export const shopService = defineService('shop', import.meta.url, shopRoutes, shopOrderResolver);
+export const shopService = defineService('shop', import.meta.url, { routes: shopRoutes, resolveOrder: shopOrderResolver });
 
 if (isEntryPoint(import.meta.url)) await shopService.main();

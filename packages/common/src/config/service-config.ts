@@ -38,6 +38,10 @@ function serviceEnvSchema(name: ServiceName) {
     UPLOAD_DIR: z.string().min(1).default(`/tmp/orderscope-uploads/${name}`),
     UPLOAD_MAX_BYTES: envTypes.int(10 * 1024 * 1024, 1),
 
+    /** An open order that has not moved for this long is stuck (the CRM marks it in its trace). */
+    STUCK_AFTER_S: envTypes.int(120, 1),
+    STUCK_SCAN_INTERVAL_S: envTypes.int(15, 1),
+
     FAULT_ERROR_RATE: envTypes.rate(),
     FAULT_LATENCY_MS: envTypes.int(0),
     FAULT_HANG_RATE: envTypes.rate(),
@@ -68,6 +72,7 @@ export interface ServiceConfig {
   readonly urls: Readonly<Record<ServiceName, string>>;
   readonly http: { readonly timeoutMs: number; readonly retries: number; readonly backoffMs: number };
   readonly uploads: { readonly dir: string; readonly maxBytes: number };
+  readonly stuck: { readonly afterMs: number; readonly scanIntervalMs: number };
   readonly faults: FaultSettings;
 }
 
@@ -112,6 +117,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     urls: { shop: e.SHOP_URL, 'mes-api': e.MES_API_URL, crm: e.CRM_URL, mes: e.MES_URL },
     http: { timeoutMs: e.HTTP_TIMEOUT_MS, retries: e.HTTP_RETRIES, backoffMs: e.HTTP_BACKOFF_MS },
     uploads: { dir: e.UPLOAD_DIR, maxBytes: e.UPLOAD_MAX_BYTES },
+    stuck: { afterMs: e.STUCK_AFTER_S * 1000, scanIntervalMs: e.STUCK_SCAN_INTERVAL_S * 1000 },
     faults: {
       errorRate: e.FAULT_ERROR_RATE,
       latencyMs: e.FAULT_LATENCY_MS,

@@ -134,6 +134,8 @@ export interface ServiceDefinition {
   readonly routes: (runtime: ServiceRuntime) => Router;
   /** Finds the order (and its stored trace context) a request from outside is about. */
   readonly resolveOrder?: (runtime: ServiceRuntime) => RequestOrderResolver;
+  /** Work the service does by itself while it runs; returns how to stop it. */
+  readonly background?: (runtime: ServiceRuntime) => () => void;
 }
 
 /** Migrates the service's schema, then listens. `close` drains connections, then the pool. */
@@ -153,11 +155,13 @@ export async function startService(definition: ServiceDefinition, config: Servic
   const { port } = server.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   runtime.logger.info({ port }, 'listening');
+  const stopBackground = definition.background?.(runtime);
   return {
     runtime,
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: async () => {
+      stopBackground?.();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
@@ -208,14 +212,9 @@ export interface DefinedService {
 export function defineService(
   name: ServiceName,
   moduleUrl: string,
-  routes: (runtime: ServiceRuntime) => Router,
-  resolveOrder?: (runtime: ServiceRuntime) => RequestOrderResolver,
+  parts: Omit<ServiceDefinition, 'migrationsDir'>,
 ): DefinedService {
-  const definition: ServiceDefinition = {
-    migrationsDir: fileURLToPath(new URL('../../migrations', moduleUrl)),
-    routes,
-    ...(resolveOrder ? { resolveOrder } : {}),
-  };
+  const definition: ServiceDefinition = { migrationsDir: fileURLToPath(new URL('../../migrations', moduleUrl)), ...parts };
   return {
     name,
     start: (config) => startService(definition, config),

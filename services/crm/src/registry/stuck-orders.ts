@@ -1,0 +1,46 @@
+import { context, trace } from '@opentelemetry/api';
+import { ATTR, orderContext, restoreTraceContext, type Database, type Logger, type StoredTraceContext } from '@orderscope/common';
+
+const tracer = () => trace.getTracer('@orderscope/crm');
+
+export interface StuckOrder {
+  readonly order_id: string;
+  readonly status: string;
+  readonly stuck_for_ms: number;
+}
+
+/**
+ * Finds open orders that have not moved for `olderThanMs` and marks each in its own trace with a
+ * span `order stuck` (order.stuck=true) — once per status — so that a lost order is visible where
+ * its history is, and the collector's sampling always keeps it.
+ */
+export async function reportStuckOrders(db: Database, logger: Logger, olderThanMs: number): Promise<StuckOrder[]> {
+  const found = await db.query<{ order_id: string; status: string; status_since: Date; trace_context: StoredTraceContext | null }>(
+    `UPDATE orders SET stuck_reported_status = status, stuck_reported_at = now()
+     WHERE status <> 'CLOSED'
+       AND status_since <= now() - make_interval(secs => $1)
+       AND stuck_reported_status IS DISTINCT FROM status
+     RETURNING order_id, status, status_since, trace_context`,
+    [olderThanMs / 1000],
+  );
+  const now = Date.now();
+  return found.rows.map((o) => {
+    const stuckFor = now - o.status_since.getTime();
+    const parent = o.trace_context ? restoreTraceContext(o.trace_context, context.active()) : context.active();
+    const span = tracer().startSpan(
+      'order stuck',
+      {
+        attributes: {
+          [ATTR.orderId]: o.order_id,
+          [ATTR.status]: o.status,
+          'order.stuck': true,
+          'order.stuck_for_ms': stuckFor,
+        },
+      },
+      orderContext(o.order_id, undefined, parent),
+    );
+    span.end();
+    logger.warn({ order_id: o.order_id, status: o.status, stuck_for_ms: stuckFor }, 'order stuck');
+    return { order_id: o.order_id, status: o.status, stuck_for_ms: stuckFor };
+  });
+}

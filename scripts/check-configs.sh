@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Validates collector/config.yaml and jaeger/config.yaml with the very binaries the native stack
 # runs (built once from the pinned Go modules), with compose's environment and with the native
-# defaults, so that both ways of running read a valid file.
+# defaults, so that both ways of running read a valid file; and prometheus/prometheus.yml (with
+# the native targets and with compose's), its rules and their unit tests with promtool (Debian's
+# prometheus package, the version the native stack runs).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -12,6 +14,29 @@ OTELCOL_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_ENDPOINT=jaeger:4317 OTELCOL_STORAGE_DIR
   "$otelcol" validate --config "file:collector/config.yaml"
 "$jaeger" validate --config "file:jaeger/config.yaml"
 JAEGER_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_BADGER_DIR=/var/lib/jaeger/badger \
-  "$jaeger" validate --config "file:jaeger/config.yaml"
+  PROMETHEUS_URL=http://prometheus:9090 "$jaeger" validate --config "file:jaeger/config.yaml"
+
+# Prometheus: promtool only warns about a missing file_sd target file; here that fails.
+promtool_config() { # config-file
+  local out
+  out="$(promtool check config "$1" 2>&1)" || { echo "$out"; return 1; }
+  echo "$out"
+  if grep -q WARNING <<<"$out"; then echo "check-configs: promtool warned about $1" >&2; return 1; fi
+}
+if command -v promtool >/dev/null; then
+  promtool_config prometheus/prometheus.yml
+  # Compose's layout: the same config and rules, prometheus/targets-compose mounted as targets/.
+  compose_prom="$(mktemp -d)"
+  trap 'rm -rf "$compose_prom"' EXIT
+  cp prometheus/prometheus.yml "$compose_prom/"
+  cp -r prometheus/rules "$compose_prom/rules"
+  cp -r prometheus/targets-compose "$compose_prom/targets"
+  promtool_config "$compose_prom/prometheus.yml"
+  promtool test rules prometheus/tests/*.yml
+  prom_checked="prometheus config (native and compose targets), rules and rule tests valid"
+else
+  echo "check-configs: promtool not found, prometheus/ NOT checked (apt-get install prometheus)" >&2
+  prom_checked="prometheus NOT checked (no promtool)"
+fi
 node scripts/check-versions.mjs
-echo "check-configs: collector and jaeger configs valid (native and compose environments)"
+echo "check-configs: collector and jaeger configs valid (native and compose environments); $prom_checked"

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // One version of each component, in compose and in the native build alike: fails if they drift.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const read = (path) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
@@ -17,6 +18,25 @@ const checks = [
     native: /^JAEGER_VERSION="?([\d.]+)"?/m.exec(read('scripts/build-jaeger.sh'))?.[1],
   },
 ];
+
+// Prometheus natively is Debian's package ("prometheus, version 2.42.0+ds ..."): compose's
+// prom/prometheus tag (v2.42.0) must be the same upstream major.minor.patch.
+let promVersionOutput;
+try {
+  promVersionOutput = execFileSync('prometheus', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
+if (promVersionOutput === undefined) {
+  console.log('skip Prometheus: `prometheus` is not installed here (apt-get install prometheus), so the compose tag is not compared');
+} else {
+  checks.push({
+    component: 'Prometheus',
+    compose: /^v?(\d+\.\d+\.\d+)$/.exec(image('prom/prometheus') ?? '')?.[1],
+    native: /^prometheus, version (\d+\.\d+\.\d+)/m.exec(promVersionOutput)?.[1],
+  });
+}
+
 let failed = false;
 for (const c of checks) {
   const ok = c.compose !== undefined && c.compose === c.native;

@@ -90,6 +90,17 @@ OTELCOL_STORAGE_DIR="$state/otelcol/queue" \
   start_bg otelcol "$otelcol_bin" "$otelcol_bin" --config "file:$root/collector/config.yaml"
 wait_ready otelcol "$otelcol_bin" "http://127.0.0.1:13133/" 60
 
+# --- Prometheus (Debian's package, the version compose's image pins; prometheus/prometheus.yml) ---
+prom_bin="$(command -v prometheus)" || { log "prometheus not found (apt-get install prometheus)"; exit 1; }
+mkdir -p "$state/prometheus"
+start_bg prometheus "$root/prometheus/prometheus.yml" "$prom_bin" \
+  --config.file="$root/prometheus/prometheus.yml" \
+  --storage.tsdb.path="$state/prometheus" \
+  --storage.tsdb.retention.time="${PROMETHEUS_RETENTION:-15d}" \
+  --storage.tsdb.retention.size=2GB \
+  --web.listen-address=127.0.0.1:9090
+wait_ready prometheus "$root/prometheus/prometheus.yml" "http://127.0.0.1:9090/-/ready" 60
+
 # --- the services ---------------------------------------------------------------------------------
 
 for svc in "${SERVICES[@]}"; do

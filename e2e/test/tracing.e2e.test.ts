@@ -6,14 +6,24 @@ import { promisify } from 'node:util';
 import { ownerOf, pathOf, SERVICE_NAMES, type Channel } from '@orderscope/common';
 import { findOrderTraces, getTrace, isError, serviceOf, tag, type JaegerSpan, type JaegerTrace } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
-import { adminApi, eventually, internalApi, publicApi, resetFaults, root } from './support/stack.js';
+import {
+  adminApi,
+  E2E_DECISION_WAIT,
+  eventually,
+  internalApi,
+  localUp,
+  publicApi,
+  resetFaults,
+  restartCollector,
+  root,
+} from './support/stack.js';
 
 /**
  * Order tracing end to end: the services' SDK → the OpenTelemetry Collector → Jaeger v2, all real,
- * native stack. The collector keeps every trace for now (no sampling loss configured), so a trace
- * must be searchable within DECISION_WAIT_S (0: no tail sampling yet) + 10 s of the order's last step.
+ * native stack. The collector runs here with a baseline of 100 % (no sampling loss), so a trace
+ * must be searchable within decision_wait + 10 s of the order's last step.
  */
-const DECISION_WAIT_S = Number(process.env.E2E_DECISION_WAIT_S ?? 0);
+const DECISION_WAIT_S = Number.parseInt(E2E_DECISION_WAIT, 10);
 const SEARCHABLE_MS = (DECISION_WAIT_S + 10) * 1000;
 const run = promisify(execFile);
 
@@ -43,6 +53,7 @@ describe('order tracing on the real collector and Jaeger', () => {
   const traces = new Map<string, JaegerTrace>();
 
   before(async () => {
+    await restartCollector({ OTELCOL_BASELINE_PERCENT: '100', OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT });
     await resetFaults();
     const { stdout } = await run('npm', ['run', '-s', 'simulate', '--', '--orders', '8', '--quiet', '--scenario', 'healthy'], {
       cwd: root,
@@ -247,7 +258,7 @@ describe('a collector outage', () => {
       assert.ok(failed > 0);
     } finally {
       // local:up is idempotent: it starts only what is missing, the collector.
-      await run('npm', ['run', '-s', 'local:up'], { cwd: root, timeout: 120_000 });
+      await localUp({ OTELCOL_BASELINE_PERCENT: '100', OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT });
     }
   });
 });

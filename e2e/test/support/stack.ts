@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import { SERVICES, ServiceClient, type ServiceName } from '@orderscope/common';
 
 /** The running native stack (`npm run local:up`), as the e2e tests reach it. */
 export const root = resolve(import.meta.dirname, '../../../..');
+const runFile = promisify(execFile);
 const secretsDir = process.env.ORDERSCOPE_SECRETS_DIR ?? resolve(root, '.local/secrets');
 export const secret = (name: string) => readFileSync(resolve(secretsDir, name), 'utf8').trim();
 export const JAEGER_URL = process.env.JAEGER_QUERY_URL ?? 'http://127.0.0.1:16686';
@@ -59,3 +62,35 @@ export function modelForm(): FormData {
   form.append('model', new Blob([new Uint8Array(binaryStl(4))]), 'part.stl');
   return form;
 }
+
+/** Stops a native-stack process that local:up started (by its pid file) and waits for its exit. */
+export async function stopNative(name: 'otelcol' | 'jaeger'): Promise<void> {
+  const pid = Number(readFileSync(resolve(root, `.local/run/${name}.pid`), 'utf8'));
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  await eventually(`${name} (pid ${pid}) to exit`, 30_000, async () => {
+    try {
+      process.kill(pid, 0);
+      return undefined;
+    } catch {
+      return true;
+    }
+  });
+}
+
+/** Starts what is missing of the native stack (local:up is idempotent), with extra environment. */
+export async function localUp(env: Record<string, string> = {}): Promise<void> {
+  await runFile('npm', ['run', '-s', 'local:up'], { cwd: root, timeout: 300_000, env: { ...process.env, ...env } });
+}
+
+/** The collector's settings for a test: it is restarted with them (its queue survives on disk). */
+export async function restartCollector(env: Record<string, string>): Promise<void> {
+  await stopNative('otelcol');
+  await localUp(env);
+}
+
+/** The decision wait the collector runs with in these tests (OTELCOL_DECISION_WAIT, seconds). */
+export const E2E_DECISION_WAIT = '5s';

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { SERVICE_NAMES } from '@orderscope/common';
+import { flood, scrapeSum } from './support/flood.js';
 import { findOrderTraces, getTrace } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
 import {
@@ -13,6 +15,7 @@ import {
   localUp,
   resetFaults,
   restartCollector,
+  root,
   stopNative,
 } from './support/stack.js';
 
@@ -197,5 +200,83 @@ describe('durable export', () => {
       await localUp({ OTELCOL_BASELINE_PERCENT: '100', OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT });
     }
     for (const id of orders) await eventually(`order ${id} in Jaeger after the restart`, 60_000, async () => ((await inJaeger(id)) ? true : undefined));
+  });
+});
+
+describe('a flood of traces', () => {
+  const BUDGET = 200; // spans/s the collector may forward, for this test
+  const BASELINE_SHARE = 0.25; // of the budget (rate_allocation of "baseline")
+
+  before(() =>
+    restartCollector({
+      OTELCOL_BASELINE_PERCENT: '10',
+      OTELCOL_SPANS_PER_SECOND: String(BUDGET),
+      OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT,
+    }),
+  );
+  after(() => restartCollector({ OTELCOL_BASELINE_PERCENT: '100', OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT }));
+
+  it('forwards no more than the budget, keeps every error trace, and stays under the memory limit', { timeout: 240_000 }, async (t: TestContext) => {
+    const metrics = 'http://127.0.0.1:8888/metrics';
+    const sent = () => scrapeSum(metrics, 'otelcol_exporter_sent_spans', /otlp_grpc\/jaeger/);
+    const pid = Number(readFileSync(`${root}/.local/run/otelcol.pid`, 'utf8'));
+    const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+    let maxRss = rssMiB();
+    const watcher = setInterval(() => (maxRss = Math.max(maxRss, rssMiB())), 500);
+
+    const before = await sent();
+    const startedAt = Date.now();
+    const result = await flood({ seconds: 20, healthySpansPerSecond: BUDGET * 12, spansPerTrace: 10, errorTracesPerSecond: 1 });
+    // Everything decided and exported: decision_wait, then a batch or two.
+    await sleep(DECISION_WAIT_MS + 5000);
+    clearInterval(watcher);
+    const exported = (await sent()) - before;
+    const seconds = (Date.now() - startedAt) / 1000;
+    const offered = result.healthySpans / result.seconds;
+    const rate = exported / result.seconds;
+    t.diagnostic(
+      `offered ${offered.toFixed(0)} healthy spans/s (${(offered / BUDGET).toFixed(1)}× the ${BUDGET} spans/s budget) + ${result.errorTraceIds.length} error traces; ` +
+        `exported ${exported} spans = ${rate.toFixed(1)} spans/s over the ${result.seconds} s flood (${seconds.toFixed(0)} s with settling); collector RSS max ${maxRss.toFixed(0)} MiB`,
+    );
+    assert.ok(offered >= BUDGET * 10, 'the flood is at least 10× the budget');
+    // At most the budget (+15 % for decisions that straddle a second), and the healthy share is
+    // used: what is cut is healthy traffic, not the budget's critical shares.
+    assert.ok(rate <= BUDGET * 1.15, `exported ${rate.toFixed(1)} spans/s ≤ ${BUDGET} (+15 %)`);
+    assert.ok(rate >= BUDGET * BASELINE_SHARE * 0.5, `the baseline share is used (${rate.toFixed(1)} spans/s)`);
+    for (const id of result.errorTraceIds) {
+      await eventually(`error trace ${id} in Jaeger`, 30_000, () => getTrace(id));
+    }
+    assert.ok(maxRss < 400, `collector RSS ${maxRss.toFixed(0)} MiB under the limiter's 400 MiB`);
+  });
+});
+
+describe('span metrics and the service graph in Prometheus', () => {
+  const query = async (promql: string) => {
+    const res = await fetch(`http://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(promql)}`);
+    const body = (await res.json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
+    return body.data.result;
+  };
+
+  it('has RED series for all four services and every edge between them, and the collector\'s own', { timeout: 120_000 }, async () => {
+    // Fresh traffic through every edge (the collector may just have restarted).
+    const id = await newB2cOrder();
+    assert.equal((await submit(id)).status, 200);
+    await manufactureAndDeliver(id);
+    await eventually('span metrics for the four services', 60_000, async () => {
+      const services = new Set((await query('sum by (service_name) (traces_span_metrics_calls_total)')).map((r) => r.metric.service_name));
+      return SERVICE_NAMES.every((s) => services.has(s)) ? true : undefined;
+    });
+    const edges = await eventually('service-graph edges', 60_000, async () => {
+      const found = new Set((await query('sum by (client, server) (traces_service_graph_request_total)')).map((r) => `${r.metric.client}->${r.metric.server}`));
+      const wanted = ['shop->crm', 'shop->mes-api', 'mes-api->crm', 'crm->mes', 'crm->shop', 'mes->crm'];
+      return wanted.every((e) => found.has(e)) ? found : undefined;
+    });
+    assert.ok(edges.size >= 6);
+    for (const metric of ['otelcol_receiver_accepted_spans', 'otelcol_exporter_queue_size', 'otelcol_processor_tail_sampling_count_traces_sampled']) {
+      assert.ok((await query(metric)).length > 0, `${metric} in Prometheus`);
+    }
+    // Jaeger's Monitor tab reads the same series through Prometheus.
+    const spm = await (await fetch('http://127.0.0.1:16686/api/metrics/calls?service=crm&spanKind=server')).json() as { metrics?: unknown[] };
+    assert.ok(Array.isArray(spm.metrics) && spm.metrics.length > 0, 'Jaeger SPM has call rates for crm');
   });
 });

@@ -95,7 +95,8 @@ flag('require', 'package.json');
 flag('require', 'node_modules');
 
 // Files the compose commands run, and the workspaces they belong to.
-const compose = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+// (comments dropped: only what the file runs counts)
+const compose = readFileSync(join(root, 'docker-compose.yml'), 'utf8').replace(/(^|\s)#.*$/gm, '$1');
 const entries = new Set(compose.match(/\b(?:packages|services|scripts|e2e)\/[\w./-]*\.m?js\b/g) ?? []);
 const runtime = new Set();
 for (const e of entries) {

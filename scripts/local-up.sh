@@ -112,4 +112,4 @@ for svc in "${SERVICES[@]}"; do
   # The CRM first: every other service records its transitions in the CRM's registry.
   wait_ready "$svc" "services/$svc/" "http://127.0.0.1:${SERVICE_PORT[$svc]}/health/ready" 60
 done
-log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084, postgres :$PGPORT, collector :4317/:4318, jaeger :16686"
+log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084, postgres :$PGPORT, collector :4317/:4318, jaeger :16686, prometheus :9090"

@@ -275,6 +275,12 @@ describe('span metrics and the service graph in Prometheus', () => {
     for (const metric of ['otelcol_receiver_accepted_spans', 'otelcol_exporter_queue_size', 'otelcol_processor_tail_sampling_count_traces_sampled']) {
       assert.ok((await query(metric)).length > 0, `${metric} in Prometheus`);
     }
+    // Jaeger's dependency view (System Architecture), from the stored traces.
+    const deps = (await (await fetch(`http://127.0.0.1:16686/api/dependencies?endTs=${Date.now()}&lookback=3600000`)).json()) as {
+      data: Array<{ parent: string; child: string; callCount: number }>;
+    };
+    const links = new Set(deps.data.map((d) => `${d.parent}->${d.child}`));
+    for (const e of ['shop->mes-api', 'mes-api->crm', 'crm->mes', 'mes->crm']) assert.ok(links.has(e), `Jaeger dependency ${e} in ${[...links].join(', ')}`);
     // Jaeger's Monitor tab reads the same series through Prometheus.
     const spm = await (await fetch('http://127.0.0.1:16686/api/metrics/calls?service=crm&spanKind=server')).json() as { metrics?: unknown[] };
     assert.ok(Array.isArray(spm.metrics) && spm.metrics.length > 0, 'Jaeger SPM has call rates for crm');

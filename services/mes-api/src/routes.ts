@@ -9,10 +9,9 @@ import {
   storeModel,
   uploadedModel,
   captureTraceContext,
-  orderResolver,
+  orderTableResolver,
   untraced,
   withOrder,
-  type StoredTraceContext,
   type Channel,
   type ServiceRuntime,
 } from '@orderscope/common';
@@ -28,20 +27,7 @@ const modelShape = z.object({
 
 /** A B2B client's requests about an order (and a retried upload) continue the order's trace. */
 export const mesApiOrderResolver = (rt: ServiceRuntime) =>
-  orderResolver({
-    byId: async (orderId) =>
-      (await rt.db.query<{ trace_context: StoredTraceContext | null }>('SELECT trace_context FROM b2b_orders WHERE order_id = $1', [orderId]))
-        .rows[0]?.trace_context,
-    byIdempotencyKey: async (key) => {
-      const row = (
-        await rt.db.query<{ order_id: string; trace_context: StoredTraceContext | null }>(
-          'SELECT order_id, trace_context FROM b2b_orders WHERE idempotency_key = $1',
-          [key],
-        )
-      ).rows[0];
-      return row ? { orderId: row.order_id, trace: row.trace_context } : null;
-    },
-  });
+  orderTableResolver(rt.db, 'b2b_orders', { idempotencyKey: true });
 
 /**
  * The MES API: the public API of B2B clients (model upload = order placement) and the pricing of

@@ -1,13 +1,12 @@
 import {
   MATERIALS,
   NotFoundError,
-  orderResolver,
+  orderTableResolver,
   parseInput,
   requireBearer,
   withOrder,
   type OrderStatus,
   type ServiceRuntime,
-  type StoredTraceContext,
 } from '@orderscope/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -25,11 +24,7 @@ const STEPS = {
 
 /** Operators' requests about a work order continue the order's stored trace. */
 export const mesOrderResolver = (rt: ServiceRuntime) =>
-  orderResolver({
-    byId: async (orderId) =>
-      (await rt.db.query<{ trace_context: StoredTraceContext | null }>('SELECT trace_context FROM work_orders WHERE order_id = $1', [orderId]))
-        .rows[0]?.trace_context,
-  });
+  orderTableResolver(rt.db, 'work_orders');
 
 /**
  * The MES: takes approved orders from the CRM into the operators' queue; operators start,

@@ -8,7 +8,7 @@ import {
   modelUpload,
   NotFoundError,
   captureTraceContext,
-  orderResolver,
+  orderTableResolver,
   parseInput,
   storeModel,
   untraced,
@@ -16,7 +16,6 @@ import {
   withOrder,
   type ServiceRuntime,
   type StoredModel,
-  type StoredTraceContext,
 } from '@orderscope/common';
 import express, { type Router } from 'express';
 import { z } from 'zod';
@@ -35,20 +34,7 @@ interface ShopOrderRow {
 
 /** A customer's requests about an order (and a retried creation) continue the order's trace. */
 export const shopOrderResolver = (rt: ServiceRuntime) =>
-  orderResolver({
-    byId: async (orderId) =>
-      (await rt.db.query<{ trace_context: StoredTraceContext | null }>('SELECT trace_context FROM orders WHERE order_id = $1', [orderId]))
-        .rows[0]?.trace_context,
-    byIdempotencyKey: async (key) => {
-      const row = (
-        await rt.db.query<{ order_id: string; trace_context: StoredTraceContext | null }>(
-          'SELECT order_id, trace_context FROM orders WHERE idempotency_key = $1',
-          [key],
-        )
-      ).rows[0];
-      return row ? { orderId: row.order_id, trace: row.trace_context } : null;
-    },
-  });
+  orderTableResolver(rt.db, 'orders', { idempotencyKey: true });
 
 /**
  * The Internet Shop: B2C customers start an order, upload a model (or build one in the online

@@ -2,6 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Request } from 'express';
 import { secretsEqual } from '../http/auth.js';
+import type { Queryable } from '../db/database.js';
 import type { OrderStatus } from '../lifecycle/order-lifecycle.js';
 import type { TransitionRecord } from '../registry/registry-client.js';
 import { ATTR } from './attributes.js';
@@ -85,4 +86,30 @@ export function orderResolver(lookup: {
     if (!orderId) return null;
     return { orderId, trace: (await lookup.byId(orderId)) ?? null };
   };
+}
+
+/**
+ * The resolver of a service that keeps its orders' trace context in one table, with columns
+ * order_id and trace_context (and idempotency_key, for creations retried under a key).
+ */
+export function orderTableResolver(db: Queryable, table: string, opts: { idempotencyKey?: boolean } = {}): RequestOrderResolver {
+  if (!/^[a-z_][a-z0-9_]*$/.test(table)) throw new Error(`not a table name: ${table}`);
+  return orderResolver({
+    byId: async (orderId) =>
+      (await db.query<{ trace_context: StoredTraceContext | null }>(`SELECT trace_context FROM ${table} WHERE order_id = $1`, [orderId]))
+        .rows[0]?.trace_context,
+    ...(opts.idempotencyKey
+      ? {
+          byIdempotencyKey: async (key: string) => {
+            const row = (
+              await db.query<{ order_id: string; trace_context: StoredTraceContext | null }>(
+                `SELECT order_id, trace_context FROM ${table} WHERE idempotency_key = $1`,
+                [key],
+              )
+            ).rows[0];
+            return row ? { orderId: row.order_id, trace: row.trace_context } : null;
+          },
+        }
+      : {}),
+  });
 }

@@ -9,9 +9,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 otelcol="$(bash scripts/build-otelcol.sh | tail -n 1)"
 jaeger="$(bash scripts/build-jaeger.sh | tail -n 1)"
-"$otelcol" validate --config "file:collector/config.yaml"
+"$otelcol" validate --feature-gates=processor.tailsamplingprocessor.recordpolicy --config "file:collector/config.yaml"
 OTELCOL_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_ENDPOINT=jaeger:4317 OTELCOL_STORAGE_DIR=/var/lib/otelcol/queue \
-  "$otelcol" validate --config "file:collector/config.yaml"
+  "$otelcol" validate --feature-gates=processor.tailsamplingprocessor.recordpolicy --config "file:collector/config.yaml"
 "$jaeger" validate --config "file:jaeger/config.yaml"
 JAEGER_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_BADGER_DIR=/var/lib/jaeger/badger \
   PROMETHEUS_URL=http://prometheus:9090 "$jaeger" validate --config "file:jaeger/config.yaml"

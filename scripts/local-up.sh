@@ -87,7 +87,8 @@ JAEGER_BADGER_DIR="$state/jaeger/badger" \
   start_bg jaeger "$jaeger_bin" "$jaeger_bin" --config "file:$root/jaeger/config.yaml"
 wait_ready jaeger "$jaeger_bin" "http://127.0.0.1:13134/status" 60
 OTELCOL_STORAGE_DIR="$state/otelcol/queue" \
-  start_bg otelcol "$otelcol_bin" "$otelcol_bin" --config "file:$root/collector/config.yaml"
+  start_bg otelcol "$otelcol_bin" "$otelcol_bin" --config "file:$root/collector/config.yaml" \
+    --feature-gates=processor.tailsamplingprocessor.recordpolicy
 wait_ready otelcol "$otelcol_bin" "http://127.0.0.1:13133/" 60
 
 # --- Prometheus (Debian's package, the version compose's image pins; prometheus/prometheus.yml) ---

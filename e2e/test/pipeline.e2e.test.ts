@@ -72,6 +72,14 @@ describe('tail sampling keeps what matters and a share of the rest', () => {
     const missing: string[] = [];
     for (const [id, why] of critical) if (!(await inJaeger(id))) missing.push(`${id} (${why})`);
     assert.deepEqual(missing, [], 'every critical order is in Jaeger');
+    // Each kept span says which sampling policy kept it, and Prometheus counts them per policy.
+    const policies = await eventually('kept spans per sampling policy in Prometheus', 60_000, async () => {
+      const res = await fetch(`http://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent('sum by (sampling_policy) (traces_kept_calls_total)')}`);
+      const found = new Set(((await res.json()) as { data: { result: Array<{ metric: Record<string, string> }> } }).data.result.map((r) => r.metric.sampling_policy));
+      // (A retried call always has a failed attempt, an error span: "errors" keeps those first.)
+      return ['errors', 'slow', 'stuck'].every((p) => found.has(p)) ? found : undefined;
+    });
+    assert.ok(policies.size >= 3);
   });
 
   it(`keeps a share of healthy orders close to the baseline (${BASELINE * 100} %)`, { timeout: 300_000 }, async (t: TestContext) => {

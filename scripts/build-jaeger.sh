@@ -29,18 +29,9 @@ JAEGER_DATE=2025-12-03T16:07:08Z                           # commit time, as the
 log() { echo "build-jaeger: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# --- Go toolchain -------------------------------------------------------------------------------
-if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
-  export PATH="/usr/local/go/bin:$PATH"
-fi
-command -v go >/dev/null 2>&1 || die "go not found (looked on PATH and in /usr/local/go/bin)"
-if [ -z "${HOME:-}" ]; then
-  HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
-  export HOME
-fi
+source "$ROOT/scripts/lib/go-env.sh"
 # -mod=readonly: build exactly what go.mod/go.sum pin, never rewrite the committed files.
 export GOFLAGS="-mod=readonly -buildvcs=false"
-export CGO_ENABLED=0
 
 OUT_DIR="$ROOT/jaeger/build/$JAEGER_VERSION"
 BIN="$OUT_DIR/jaeger"

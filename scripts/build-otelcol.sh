@@ -17,20 +17,10 @@ MANIFEST="$ROOT/collector/builder-config.yaml"
 log() { echo "build-otelcol: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-# --- Go toolchain -------------------------------------------------------------------------------
-if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
-  export PATH="/usr/local/go/bin:$PATH"
-fi
-command -v go >/dev/null 2>&1 || die "go not found (looked on PATH and in /usr/local/go/bin)"
-# go needs HOME for its default module and build caches.
-if [ -z "${HOME:-}" ]; then
-  HOME="$(getent passwd "$(id -u)" | cut -d: -f6)"
-  export HOME
-fi
+source "$ROOT/scripts/lib/go-env.sh"
 # -mod=mod: let go update the generated go.mod/go.sum; -buildvcs=false: the output folder sits
 # inside this git repo, keep repo state out of the binary.
 export GOFLAGS="-mod=mod -buildvcs=false"
-export CGO_ENABLED=0
 
 # --- read the pinned version from the manifest ---------------------------------------------------
 [ -f "$MANIFEST" ] || die "manifest not found: $MANIFEST"

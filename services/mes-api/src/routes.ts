@@ -10,7 +10,8 @@ import {
   uploadedModel,
   captureTraceContext,
   orderTableResolver,
-  untraced,
+  idempotencyKey,
+  orderByIdempotencyKey,
   withOrder,
   type Channel,
   type ServiceRuntime,
@@ -90,13 +91,8 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
       }),
       req.body,
     );
-    const key = parseInput(z.string().min(8).max(128).optional(), req.get('idempotency-key'));
-    const existing = key
-      ? await untraced(async () =>
-          (await rt.db.query<{ order_id: string }>('SELECT order_id FROM b2b_orders WHERE idempotency_key = $1', [key])).rows[0]
-            ?.order_id,
-        )
-      : undefined;
+    const key = idempotencyKey(req);
+    const existing = key ? (await orderByIdempotencyKey(rt.db, 'b2b_orders', key))?.orderId : undefined;
     const orderId = existing ?? randomUUID();
     // The upload is the B2B order's creation: this request's span is the order's root.
     await withOrder(

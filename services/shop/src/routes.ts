@@ -11,7 +11,8 @@ import {
   orderTableResolver,
   parseInput,
   storeModel,
-  untraced,
+  idempotencyKey,
+  orderByIdempotencyKey,
   uploadedModel,
   withOrder,
   type ServiceRuntime,
@@ -89,12 +90,8 @@ export function shopRoutes(rt: ServiceRuntime): Router {
 
   router.post('/orders', async (req, res) => {
     const body = parseInput(z.object({ user_id: z.string().min(1).max(128) }), req.body);
-    const key = parseInput(z.string().min(8).max(128).optional(), req.get('idempotency-key'));
-    const existing = key
-      ? await untraced(async () =>
-          (await rt.db.query<{ order_id: string }>('SELECT order_id FROM orders WHERE idempotency_key = $1', [key])).rows[0]?.order_id,
-        )
-      : undefined;
+    const key = idempotencyKey(req);
+    const existing = key ? (await orderByIdempotencyKey(rt.db, 'orders', key))?.orderId : undefined;
     const orderId = existing ?? randomUUID();
     // This request's span is the new order's root: its context is stored with the order.
     await withOrder(

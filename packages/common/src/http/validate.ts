@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import { validationError } from '../errors.js';
 
@@ -8,4 +9,9 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   const result = schema.safeParse(value);
   if (!result.success) throw validationError(result.error.issues);
   return result.data;
+}
+
+/** The optional `Idempotency-Key` header of a creation request (400 when malformed). */
+export function idempotencyKey(req: Request): string | undefined {
+  return parseInput(z.string().min(8).max(128).optional(), req.get('idempotency-key'));
 }

@@ -2,9 +2,20 @@
 // Generates the stack's secrets, one file each, into DIR — only those missing, so re-running keeps
 // them (pass --rotate to replace all). Used by compose's secrets-init service and by local:up.
 // Nothing here is ever committed: DIR is a volume (compose) or .local/secrets (native).
+// Besides the random secrets it writes two files derived from them, rewritten on every run:
+//   otlp_api_keys         the API keys the collector accepts on OTLP, one per line with the name
+//                         of its holder (bearertokenauth reads the first word of each line and
+//                         re-reads the file when it changes: delete a line to revoke a key)
+//   jaeger_otlp_htpasswd  the collector's login at Jaeger's OTLP receiver (basicauth), bcrypt
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+
+/** Who sends OTLP to the collector, each with its own API key (otlp_token_<name>). */
+export const OTLP_CLIENTS = ['shop', 'mes_api', 'crm', 'mes', 'otelcol', 'jaeger'];
+/** The user the collector logs in as at Jaeger's OTLP receiver. */
+export const JAEGER_OTLP_USER = 'otel-collector';
 
 export const SECRETS = [
   'postgres_password',
@@ -15,6 +26,9 @@ export const SECRETS = [
   'internal_api_token',
   'admin_token',
   'user_id_hmac_key',
+  'jaeger_storage_key', // opens Jaeger's encrypted trace store: --rotate loses it (docs/storage-encryption.md)
+  ...OTLP_CLIENTS.map((client) => `otlp_token_${client}`),
+  'jaeger_otlp_password',
 ];
 
 const args = process.argv.slice(2);
@@ -37,4 +51,17 @@ for (const name of SECRETS) {
   chmodSync(path, mode);
   created.push(name);
 }
+
+/** Writes beside, then renames: a reader watching the file never sees half of it. */
+function writeDerived(name, content) {
+  const path = join(dir, name);
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, content, { mode: 0o600 });
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
+}
+const read = (name) => readFileSync(join(dir, name), 'utf8').trim();
+writeDerived('otlp_api_keys', OTLP_CLIENTS.map((client) => `${read(`otlp_token_${client}`)} ${client}\n`).join(''));
+writeDerived('jaeger_otlp_htpasswd', `${JAEGER_OTLP_USER}:${bcrypt.hashSync(read('jaeger_otlp_password'), 10)}\n`);
+
 console.log(JSON.stringify({ msg: 'secrets ready', dir, created }));

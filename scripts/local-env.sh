@@ -3,6 +3,8 @@
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ORDERSCOPE_STATE="${ORDERSCOPE_STATE:-$root/.local}"
 export ORDERSCOPE_SECRETS_DIR="$ORDERSCOPE_STATE/secrets"
+# The stack's CA and every component's certificates (orderscope-certs; compose uses the same dir).
+export ORDERSCOPE_CERTS_DIR="${ORDERSCOPE_CERTS_DIR:-$root/certs}"
 export PGPORT="${PGPORT:-5432}"
 export DB_PORT="$PGPORT"
 export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"
@@ -13,3 +15,4 @@ export USER_ID_HMAC_KEY_FILE="$ORDERSCOPE_SECRETS_DIR/user_id_hmac_key"
 SERVICES=(crm mes mes-api shop)
 declare -A SERVICE_PORT=([shop]=8081 [mes-api]=8082 [crm]=8083 [mes]=8084)
 declare -A SERVICE_SCHEMA=([shop]=shop [mes-api]=mes_api [crm]=crm [mes]=mes)
+declare -A SERVICE_METRICS_PORT=([shop]=9481 [mes-api]=9482 [crm]=9483 [mes]=9484)

@@ -13,9 +13,12 @@ node_bin="$(bash scripts/ensure-node24.sh)"
 export PATH="$node_bin:$PATH"
 log "node $(node --version)"
 
-node scripts/gen-secrets.mjs "$ORDERSCOPE_SECRETS_DIR" >/dev/null
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
+node scripts/gen-secrets.mjs "$ORDERSCOPE_SECRETS_DIR" >/dev/null
 npm run -s build
+# The demo CA and every component's certificates, made once (remade when incomplete or expiring;
+# `npm run certs:rotate` replaces them): docs/transport-security.md.
+node packages/common/dist/src/tls/certs-cli.js "$ORDERSCOPE_CERTS_DIR" >&2
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
 pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
@@ -55,9 +58,9 @@ alive() { # pid-file marker → is that process ours (its command line has the m
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q "$2" "/proc/$pid/cmdline" 2>/dev/null
 }
 
-wait_ready() { # name marker url deadline-seconds
+wait_ready() { # name marker url deadline-seconds — https URLs are checked against our CA
   local deadline=$((SECONDS + $4))
-  until curl -fs -o /dev/null "$3"; do
+  until curl -fs -o /dev/null --cacert "$ORDERSCOPE_CERTS_DIR/ca.crt" "$3"; do
     if ((SECONDS >= deadline)) || ! alive "$state/run/$1.pid" "$2"; then
       log "$1 did not become ready at $3; last log lines:"
       tail -n 20 "$state/logs/$1.log" >&2
@@ -83,10 +86,11 @@ start_bg() { # name marker command... — starts it in the background, logs and 
 jaeger_bin="$(bash scripts/build-jaeger.sh | tail -n 1)"
 otelcol_bin="$(bash scripts/build-otelcol.sh | tail -n 1)"
 mkdir -p "$state/jaeger" "$state/otelcol"
-JAEGER_BADGER_DIR="$state/jaeger/badger" \
+export SECRETS_DIR="$ORDERSCOPE_SECRETS_DIR"
+JAEGER_BADGER_DIR="$state/jaeger/badger" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/jaeger" \
   start_bg jaeger "$jaeger_bin" "$jaeger_bin" --config "file:$root/jaeger/config.yaml"
 wait_ready jaeger "$jaeger_bin" "http://127.0.0.1:13134/status" 60
-OTELCOL_STORAGE_DIR="$state/otelcol/queue" \
+OTELCOL_STORAGE_DIR="$state/otelcol/queue" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/otel-collector" \
   start_bg otelcol "$otelcol_bin" "$otelcol_bin" --config "file:$root/collector/config.yaml" \
     --feature-gates=processor.tailsamplingprocessor.recordpolicy
 wait_ready otelcol "$otelcol_bin" "http://127.0.0.1:13133/" 60
@@ -99,18 +103,28 @@ start_bg prometheus "$root/prometheus/prometheus.yml" "$prom_bin" \
   --storage.tsdb.path="$state/prometheus" \
   --storage.tsdb.retention.time="${PROMETHEUS_RETENTION:-15d}" \
   --storage.tsdb.retention.size=2GB \
-  --web.listen-address=127.0.0.1:9090
-wait_ready prometheus "$root/prometheus/prometheus.yml" "http://127.0.0.1:9090/-/ready" 60
+  --web.listen-address=127.0.0.1:9090 \
+  --web.config.file="$root/prometheus/web.yml"
+wait_ready prometheus "$root/prometheus/prometheus.yml" "https://127.0.0.1:9090/-/ready" 60
 
 # --- the services ---------------------------------------------------------------------------------
 
 for svc in "${SERVICES[@]}"; do
   # The SDK is loaded before the service (--import), so its libraries are instrumented.
+  # Spans leave over mTLS with the service's own API key; /metrics is served over mTLS.
+  certs="$ORDERSCOPE_CERTS_DIR/$svc"
   DB_PASSWORD_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_${SERVICE_SCHEMA[$svc]}" \
   UPLOAD_DIR="$state/uploads/$svc" \
   OTEL_SERVICE_NAME="$svc" \
+  OTEL_EXPORTER_OTLP_ENDPOINT="https://127.0.0.1:4318" \
+  OTEL_EXPORTER_OTLP_CERTIFICATE="$certs/ca.crt" \
+  OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE="$certs/client.crt" \
+  OTEL_EXPORTER_OTLP_CLIENT_KEY="$certs/client.key" \
+  OTEL_EXPORTER_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_${SERVICE_SCHEMA[$svc]}" \
+  METRICS_PORT="${SERVICE_METRICS_PORT[$svc]}" \
+  TLS_CA_FILE="$certs/ca.crt" TLS_CERT_FILE="$certs/server.crt" TLS_KEY_FILE="$certs/server.key" \
     start_bg "$svc" "services/$svc/" node --import @orderscope/common/telemetry/register "services/$svc/dist/src/main.js"
   # The CRM first: every other service records its transitions in the CRM's registry.
   wait_ready "$svc" "services/$svc/" "http://127.0.0.1:${SERVICE_PORT[$svc]}/health/ready" 60
 done
-log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084, postgres :$PGPORT, collector :4317/:4318, jaeger :16686, prometheus :9090"
+log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084 (metrics https :9481-:9484), postgres :$PGPORT, collector :4317/:4318 (mTLS), jaeger https://127.0.0.1:16686, prometheus https://127.0.0.1:9090"

@@ -9,6 +9,7 @@ import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { z } from 'zod';
 import { envTypes, parseEnv, type Env } from '../config/env.js';
 import { secretsEqual } from '../http/auth.js';
+import { mtlsClientOptions } from '../tls/index.js';
 import { SERVICE_NAMES } from '../services.js';
 import { OrderBaggageSpanProcessor } from './span-processor.js';
 import { CountingExporter, telemetryStats } from './stats.js';
@@ -17,9 +18,18 @@ const telemetryEnvSchema = z.object({
   OTEL_SERVICE_NAME: z.enum(SERVICE_NAMES),
   OTEL_SERVICE_VERSION: z.string().min(1).default('0.1.0'),
   DEPLOYMENT_ENVIRONMENT: z.string().min(1).default('local'),
-  OTEL_SDK_DISABLED: envTypes.bool(false),
-  /** OTLP/HTTP base URL of the collector; the exporter appends /v1/traces. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://127.0.0.1:4318'),
+  /** OTLP/HTTP base URL of the collector; the exporter appends /v1/traces. TLS only. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .refine((url) => url.startsWith('https://'), 'must be an https:// URL: spans never travel in plain text')
+    .default('https://127.0.0.1:4318'),
+  /** The CA that signed the collector's certificate, and this service's client certificate and
+   *  key (the OTLP exporter variables of the OpenTelemetry spec). */
+  OTEL_EXPORTER_OTLP_CERTIFICATE: z.string().min(1),
+  OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: z.string().min(1),
+  OTEL_EXPORTER_OTLP_CLIENT_KEY: z.string().min(1),
+  /** This service's API key at the collector (bearer token; OTEL_EXPORTER_OTLP_TOKEN_FILE). */
+  OTEL_EXPORTER_OTLP_TOKEN: envTypes.secret(),
   /** Only callers that prove they are one of the services may continue a trace (see below). */
   INTERNAL_API_TOKEN: envTypes.secret(),
 });
@@ -33,8 +43,8 @@ function bearer(req: IncomingMessage): string | undefined {
  * decides what to keep), over OTLP/HTTP, in batches; a collector outage costs spans, never requests.
  */
 export function startTelemetry(env: Env = process.env): NodeSDK | null {
+  if (parseEnv(z.object({ OTEL_SDK_DISABLED: envTypes.bool(false) }), env).OTEL_SDK_DISABLED) return null;
   const cfg = parseEnv(telemetryEnvSchema, env);
-  if (cfg.OTEL_SDK_DISABLED) return null;
   // Traces only: logs go to stdout as JSON, metrics to Prometheus (not through the collector).
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
@@ -54,8 +64,19 @@ export function startTelemetry(env: Env = process.env): NodeSDK | null {
     DiagLogLevel.WARN,
   );
 
+  // mTLS and an API key: the collector refuses anything else (docs/transport-security.md).
+  const tls = mtlsClientOptions({
+    ca: cfg.OTEL_EXPORTER_OTLP_CERTIFICATE,
+    cert: cfg.OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
+    key: cfg.OTEL_EXPORTER_OTLP_CLIENT_KEY,
+  });
   const exporter = new CountingExporter(
-    new OTLPTraceExporter({ url: `${cfg.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`, timeoutMillis: 10_000 }),
+    new OTLPTraceExporter({
+      url: `${cfg.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`,
+      timeoutMillis: 10_000,
+      headers: { Authorization: `Bearer ${cfg.OTEL_EXPORTER_OTLP_TOKEN}` },
+      httpAgentOptions: { ...tls, keepAlive: true },
+    }),
   );
   const trusted = (req: IncomingMessage) => {
     const token = bearer(req);

@@ -13,6 +13,7 @@ export * from './http/auth.js';
 export * from './http/client.js';
 export * from './http/server.js';
 export * from './http/validate.js';
+export * from './metrics/index.js';
 export * from './registry/registry-client.js';
 export * from './uploads/stl.js';
 export * from './uploads/model-upload.js';

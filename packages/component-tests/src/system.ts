@@ -1,5 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SERVICE_NAMES, type DefinedService, type RunningService, type ServiceName } from '@orderscope/common';
+import { componentFiles, ensureCertificates } from '@orderscope/common/tls';
 import {
   createTestDatabase,
   TEST_ADMIN_TOKEN,
@@ -26,8 +31,51 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/**
+ * One demo CA and the services' and Prometheus's certificates per test process, in a temporary
+ * directory (`componentFiles(dir, name)` finds them), removed when the process exits.
+ */
+let certificates: Promise<string> | undefined;
+export function testCertificates(): Promise<string> {
+  return (certificates ??= (async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orderscope-test-certs-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    await ensureCertificates(dir, { components: [...SERVICE_NAMES, 'prometheus'] });
+    return dir;
+  })());
+}
+
+/** The API key the services' /metrics ask for in these tests. */
+export const SCRAPE_TOKEN = 'component-test-scrape-token-0123456789';
+
+/** GET over mutual TLS, as `client` (a component of the certificates directory), no connection reuse. */
+export async function mtlsGet(url: string, client = 'prometheus'): Promise<{ status: number; body: string }> {
+  const files = componentFiles(await testCertificates(), client);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, {
+      ca: readFileSync(files.ca),
+      cert: readFileSync(files.clientCert),
+      key: readFileSync(files.clientKey),
+      agent: false,
+      timeout: 10_000,
+      headers: { authorization: `Bearer ${SCRAPE_TOKEN}` },
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.on('error', reject);
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.end();
+  });
+}
+
 export interface System {
   readonly db: TestDatabase;
+  /** The demo CA and every service's and Prometheus's certificates (see testCertificates). */
+  readonly certsDir: string;
   readonly services: Record<ServiceName, RunningService>;
   readonly url: Record<ServiceName, string>;
   /** fetch against a service, JSON in and out; the internal token unless `token` says otherwise. */
@@ -38,22 +86,35 @@ export interface System {
     opts?: { json?: unknown; body?: FormData; token?: string | null; headers?: Record<string, string> },
   ): Promise<{ status: number; body: any; headers: Headers }>;
   setFaults(service: ServiceName, faults: Record<string, number>): Promise<void>;
+  /** The service's /metrics as Prometheus scrapes it (HTTPS, Prometheus's client certificate). */
+  scrape(service: ServiceName): Promise<{ status: number; body: string }>;
   stop(): Promise<void>;
 }
 
 /**
  * The four real services in this process, each on its own free port with its own DB role, wired
- * to each other by URL as in compose, against a fresh database on a real PostgreSQL.
+ * to each other by URL as in compose, against a fresh database on a real PostgreSQL. Each serves
+ * /metrics on another free port over mutual TLS with real certificates from a test CA.
  */
 export async function startSystem(envByService: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<System> {
+  const certsDir = await testCertificates();
   const db = await createTestDatabase();
   const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await freePort()])));
+  const metricsPorts = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await freePort()])));
   const url = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as Record<ServiceName, string>;
   const wiring = { SHOP_URL: url.shop, MES_API_URL: url['mes-api'], CRM_URL: url.crm, MES_URL: url.mes };
   const services = {} as Record<ServiceName, RunningService>;
   try {
     for (const s of SERVICE_NAMES) {
-      const config = db.config(s, { ...wiring, PORT: String(ports[s]), ...envByService[s] });
+      const files = componentFiles(certsDir, s);
+      const metrics = {
+        METRICS_PORT: String(metricsPorts[s]),
+        TLS_CA_FILE: files.ca,
+        TLS_CERT_FILE: files.serverCert,
+        TLS_KEY_FILE: files.serverKey,
+        METRICS_TOKEN: SCRAPE_TOKEN,
+      };
+      const config = db.config(s, { ...wiring, PORT: String(ports[s]), ...metrics, ...envByService[s] });
       services[s] = await DEFINITIONS[s].start(config);
     }
   } catch (err) {
@@ -84,12 +145,18 @@ export async function startSystem(envByService: Partial<Record<ServiceName, Reco
 
   return {
     db,
+    certsDir,
     services,
     url,
     request,
     setFaults: async (service, faults) => {
       const r = await request(service, 'PUT', '/admin/faults', { json: faults, token: TEST_ADMIN_TOKEN });
       if (r.status !== 200) throw new Error(`setting faults on ${service}: ${r.status} ${JSON.stringify(r.body)}`);
+    },
+    scrape: async (service) => {
+      const metricsUrl = services[service].metricsUrl;
+      if (!metricsUrl) throw new Error(`${service} runs without a metrics server (METRICS_PORT=0)`);
+      return mtlsGet(metricsUrl);
     },
     stop: async () => {
       await Promise.all(Object.values(services).map((r) => r.close()));

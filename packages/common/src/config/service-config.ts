@@ -1,13 +1,42 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SERVICES, type ServiceName } from '../services.js';
+import type { TlsFiles } from '../tls/index.js';
 import { envTypes, parseEnv, type Env } from './env.js';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** The PEM files of the `/metrics` server, what each must hold, and what it is for. */
+const METRICS_TLS_FILES = {
+  TLS_CA_FILE: { block: 'CERTIFICATE', what: 'the CA certificate that issued the scraper\'s client certificate' },
+  TLS_CERT_FILE: { block: 'CERTIFICATE', what: 'this service\'s server certificate' },
+  TLS_KEY_FILE: { block: 'PRIVATE KEY', what: 'the private key of TLS_CERT_FILE' },
+} as const;
+type MetricsTlsVariable = keyof typeof METRICS_TLS_FILES;
+
+/** A path to a readable PEM file holding a `block` (e.g. CERTIFICATE); absent is fine here. */
+const pemFile = (block: string) =>
+  z
+    .string()
+    .min(1)
+    .superRefine((path, ctx) => {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `cannot read ${path}: ${(err as Error).message}` });
+        return;
+      }
+      if (!new RegExp(`-----BEGIN [A-Z ]*${block}-----`).test(text)) {
+        ctx.addIssue({ code: 'custom', message: `${path} holds no PEM ${block}` });
+      }
+    })
+    .optional();
+
 function serviceEnvSchema(name: ServiceName) {
   const self = SERVICES[name];
   const url = (s: ServiceName) => envTypes.url(`http://127.0.0.1:${SERVICES[s].port}`);
-  return z.object({
+  const schema = z.object({
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: envTypes.port(self.port),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
@@ -47,7 +76,37 @@ function serviceEnvSchema(name: ServiceName) {
     FAULT_HANG_RATE: envTypes.rate(),
     FAULT_DB_LATENCY_MS: envTypes.int(0),
     FAULT_DROP_RATE: envTypes.rate(),
+
+    /** Prometheus `/metrics` over HTTPS with client certificates, on its own port; 0 = no metrics server. */
+    METRICS_PORT: envTypes.port(self.metricsPort),
+    /** Default: HOST, where the API listens. */
+    METRICS_HOST: z.string().min(1).optional(),
+    TLS_CA_FILE: pemFile(METRICS_TLS_FILES.TLS_CA_FILE.block),
+    TLS_CERT_FILE: pemFile(METRICS_TLS_FILES.TLS_CERT_FILE.block),
+    TLS_KEY_FILE: pemFile(METRICS_TLS_FILES.TLS_KEY_FILE.block),
+    /** The API key Prometheus must show on /metrics (METRICS_TOKEN_FILE: prometheus_scrape_token). */
+    METRICS_TOKEN: envTypes.secret().optional(),
   });
+  // Cross-field rules run even when other variables are invalid (`when`), so every problem is named at once.
+  const always = { when: () => true };
+  let checked = schema.refine((e) => e.METRICS_PORT === 0 || e.METRICS_PORT !== e.PORT, {
+    ...always,
+    path: ['METRICS_PORT'],
+    message: 'must differ from PORT (/metrics has its own port)',
+  });
+  for (const [name, { what }] of Object.entries(METRICS_TLS_FILES) as [MetricsTlsVariable, (typeof METRICS_TLS_FILES)[MetricsTlsVariable]][]) {
+    checked = checked.refine((e) => e.METRICS_PORT === 0 || Boolean(e[name]), {
+      ...always,
+      path: [name],
+      message: `is required while METRICS_PORT is not 0: path of ${what} (PEM) for the HTTPS /metrics server; METRICS_PORT=0 disables it`,
+    });
+  }
+  checked = checked.refine((e) => e.METRICS_PORT === 0 || Boolean(e.METRICS_TOKEN), {
+    ...always,
+    path: ['METRICS_TOKEN'],
+    message: 'is required while METRICS_PORT is not 0: the API key Prometheus shows on /metrics (set METRICS_TOKEN_FILE); METRICS_PORT=0 disables it',
+  });
+  return checked;
 }
 
 export interface ServiceConfig {
@@ -74,6 +133,17 @@ export interface ServiceConfig {
   readonly uploads: { readonly dir: string; readonly maxBytes: number };
   readonly stuck: { readonly afterMs: number; readonly scanIntervalMs: number };
   readonly faults: FaultSettings;
+  /** The Prometheus `/metrics` server (HTTPS, client certificate from our CA); null = not started. */
+  readonly metrics: MetricsServerConfig | null;
+}
+
+export interface MetricsServerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** `ca`: the CA client certificates must come from; `cert`/`key`: the server's own. */
+  readonly tls: Readonly<TlsFiles>;
+  /** The scrape API key (Authorization: Bearer). */
+  readonly token: string;
 }
 
 /** What a service can be told to do wrong (env at start, the admin endpoint at run time). */
@@ -126,5 +196,15 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
       dropRate: e.FAULT_DROP_RATE,
       failNext: 0,
     },
+    metrics:
+      e.METRICS_PORT === 0
+        ? null
+        : {
+            port: e.METRICS_PORT,
+            host: e.METRICS_HOST ?? e.HOST,
+            // Present: the schema requires them while METRICS_PORT is not 0.
+            tls: { ca: e.TLS_CA_FILE!, cert: e.TLS_CERT_FILE!, key: e.TLS_KEY_FILE! },
+            token: e.METRICS_TOKEN!,
+          },
   };
 }

@@ -10,6 +10,9 @@ import { migrate } from '../db/migrate.js';
 import { AppError, BadRequestError, NotFoundError, PayloadTooLargeError } from '../errors.js';
 import { FaultInjector } from '../faults/faults.js';
 import { createLogger, type Logger } from '../log/logger.js';
+import { httpMetricsMiddleware } from '../metrics/http-metrics.js';
+import { createServiceMetrics, type ServiceMetrics } from '../metrics/registry.js';
+import { startMetricsServer, type MetricsServer } from '../metrics/server.js';
 import { RegistryClient } from '../registry/registry-client.js';
 import { SERVICE_NAMES, type ServiceName } from '../services.js';
 import { pseudonymize } from '../telemetry/pseudonymize.js';
@@ -30,6 +33,8 @@ export interface ServiceRuntime {
   readonly registry: RegistryClient;
   /** The keyed pseudonym of a customer id, for spans (never the id itself). */
   pseudonymize(userId: string): string;
+  /** The service's Prometheus registry (served on /metrics); routes register their own metrics in it. */
+  readonly metrics: ServiceMetrics;
 }
 
 export function createRuntime(config: ServiceConfig, logger = createLogger(config.service, config.logLevel)): ServiceRuntime {
@@ -43,11 +48,12 @@ export function createRuntime(config: ServiceConfig, logger = createLogger(confi
   return {
     config,
     logger,
-    db: new Database(config, faults),
+    db: new Database(config, faults, (err) => logger.warn({ err }, 'database: an idle connection was closed by the server')),
     faults,
     clients,
     registry: new RegistryClient(config.service, clients.crm),
     pseudonymize: (userId) => pseudonymize(userId, config.userIdHmacKey),
+    metrics: createServiceMetrics(),
   };
 }
 
@@ -76,13 +82,15 @@ const errorHandler =
   };
 
 /**
- * An Express app with what every service has: JSON parsing with a size limit, request logs
- * without bodies, health endpoints, fault injection and its admin endpoint, JSON errors.
+ * An Express app with what every service has: request metrics, JSON parsing with a size limit,
+ * request logs without bodies, health endpoints, fault injection and its admin endpoint, JSON errors.
  */
 export function createApp(runtime: ServiceRuntime, routes: Router, resolveOrder?: RequestOrderResolver): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  // First, so that the duration covers everything the app does with the request.
+  app.use(httpMetricsMiddleware(runtime.metrics));
   app.use(
     pinoHttp({
       logger: runtime.logger,
@@ -125,6 +133,8 @@ export interface RunningService {
   readonly runtime: ServiceRuntime;
   readonly url: string;
   readonly port: number;
+  /** `https://host:port/metrics`, or null when METRICS_PORT=0. */
+  readonly metricsUrl: string | null;
   close(): Promise<void>;
 }
 
@@ -138,21 +148,33 @@ export interface ServiceDefinition {
   readonly background?: (runtime: ServiceRuntime) => () => void;
 }
 
-/** Migrates the service's schema, then listens. `close` drains connections, then the pool. */
+/**
+ * Migrates the service's schema, then listens: the API on PORT, Prometheus's /metrics (HTTPS,
+ * client certificates) on METRICS_PORT unless it is 0. `close` drains the API's connections, stops
+ * the metrics server, then closes the pool.
+ */
 export async function startService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
   const runtime = createRuntime(config);
+  let metricsServer: MetricsServer | undefined;
+  let server: Server | undefined;
   try {
     await migrate(runtime.db, { dir: definition.migrationsDir, schema: config.db.schema, logger: runtime.logger });
+    const app = createApp(runtime, definition.routes(runtime), definition.resolveOrder?.(runtime));
+    if (config.metrics) {
+      metricsServer = await startMetricsServer({ ...config.metrics, registry: runtime.metrics.registry, logger: runtime.logger });
+      runtime.logger.info({ port: metricsServer.port }, 'metrics listening (https, client certificate required)');
+    }
+    server = await new Promise<Server>((resolve, reject) => {
+      // Express 5 calls back with the error when listening fails (EADDRINUSE, ...).
+      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+    });
   } catch (err) {
+    await metricsServer?.close();
     await runtime.db.close();
     throw err;
   }
-  const app = createApp(runtime, definition.routes(runtime), definition.resolveOrder?.(runtime));
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const api = server;
+  const { port } = api.address() as AddressInfo;
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host;
   runtime.logger.info({ port }, 'listening');
   const stopBackground = definition.background?.(runtime);
@@ -160,12 +182,14 @@ export async function startService(definition: ServiceDefinition, config: Servic
     runtime,
     port,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    metricsUrl: metricsServer?.url ?? null,
     close: async () => {
       stopBackground?.();
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
+        api.close(() => resolve());
+        api.closeIdleConnections();
       });
+      await metricsServer?.close();
       await runtime.db.close();
     },
   };

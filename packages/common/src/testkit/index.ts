@@ -33,7 +33,7 @@ function adminConfig(): pg.ClientConfig {
 
 export interface TestDatabase {
   readonly name: string;
-  /** A service's environment for this database, its own role and test secrets; PORT 0 = random. */
+  /** A service's environment for this database, its own role and test secrets; PORT 0 = random, METRICS_PORT 0 = none. */
   env(service: ServiceName, extra?: Record<string, string>): Record<string, string>;
   config(service: ServiceName, extra?: Record<string, string>): ServiceConfig;
   /** Connection as the admin, for assertions on what the services stored. */
@@ -74,6 +74,8 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     HTTP_RETRIES: '3',
     HTTP_BACKOFF_MS: '20',
     UPLOAD_DIR: `/tmp/orderscope-test-uploads/${id}/${service}`,
+    // No /metrics server unless a test gives it a port and TLS files (startSystem does).
+    METRICS_PORT: '0',
     ...extra,
   });
   return {

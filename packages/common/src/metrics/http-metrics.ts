@@ -1,0 +1,60 @@
+import type { Request, RequestHandler } from 'express';
+import type { ServiceMetrics } from './registry.js';
+
+/** `route` of requests no route matched (404s, and requests answered before routing). */
+export const UNMATCHED_ROUTE = 'unmatched';
+/** `status_code` of requests whose client went away before the response was complete (nginx's 499). */
+export const ABORTED_STATUS = '499';
+
+const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+
+function routePattern(path: unknown): string {
+  if (typeof path === 'string') return path;
+  if (Array.isArray(path)) return path.map(routePattern).join('|');
+  return String(path);
+}
+
+/**
+ * Calls `onRoute` with the pattern of the route Express matches (`/orders/:orderId`), prefixed by
+ * the mount path of the router it is in. The router sets `req.route` while `req.baseUrl` is still
+ * that router's (it is restored when the request leaves the router, e.g. on an error), so the
+ * pattern is taken at that moment rather than when the response ends.
+ * Mount paths must be literal (`app.use('/admin/faults', …)`): `baseUrl` is the matched URL.
+ */
+function watchRoute(req: Request, onRoute: (pattern: string) => void): void {
+  let current: unknown = req.route;
+  Object.defineProperty(req, 'route', {
+    configurable: true,
+    enumerable: true,
+    get: () => current,
+    set: (route: { path?: unknown } | undefined) => {
+      current = route;
+      if (route) onRoute(`${req.baseUrl ?? ''}${routePattern(route.path)}`);
+    },
+  });
+}
+
+/**
+ * Records every request in `http_server_request_duration_seconds{method,route,status_code}`
+ * and `http_server_requests_in_flight`. `route` is the matched route's pattern, never the raw URL
+ * (ids would make a series per order); requests no route matched count as "unmatched".
+ */
+export function httpMetricsMiddleware(metrics: ServiceMetrics): RequestHandler {
+  return (req, res, next) => {
+    const start = process.hrtime.bigint();
+    const method = KNOWN_METHODS.has(req.method) ? req.method : '_OTHER';
+    let route = UNMATCHED_ROUTE;
+    watchRoute(req, (pattern) => {
+      route = pattern;
+    });
+    metrics.httpRequestsInFlight.inc();
+    // 'close' comes once per response: after it finished, or when the connection was lost first.
+    res.once('close', () => {
+      metrics.httpRequestsInFlight.dec();
+      const status = res.writableFinished ? String(res.statusCode) : ABORTED_STATUS;
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      metrics.httpRequestDuration.observe({ method, route, status_code: status }, seconds);
+    });
+    next();
+  };
+}

@@ -18,6 +18,7 @@ export class Database implements Queryable {
   constructor(
     config: Pick<ServiceConfig, 'db' | 'service'>,
     private readonly faults?: FaultInjector,
+    onIdleError: (err: Error) => void = () => undefined,
   ) {
     const { db } = config;
     this.pool = new pg.Pool({
@@ -31,6 +32,10 @@ export class Database implements Queryable {
       connectionTimeoutMillis: 5000,
       options: `-c search_path=${db.schema} -c statement_timeout=${db.statementTimeoutMs}`,
     });
+    // An idle connection the server ends (PostgreSQL restarting, an administrator's terminate)
+    // errors with no query to fail: without a listener that would crash the service. The pool
+    // drops that connection and opens a new one when next needed.
+    this.pool.on('error', onIdleError);
   }
 
   async query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<pg.QueryResult<R>> {

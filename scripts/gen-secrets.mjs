@@ -29,6 +29,8 @@ export const SECRETS = [
   'jaeger_storage_key', // opens Jaeger's encrypted trace store: --rotate loses it (docs/storage-encryption.md)
   ...OTLP_CLIENTS.map((client) => `otlp_token_${client}`),
   'jaeger_otlp_password',
+  // What Prometheus shows every metrics endpoint (bearer), besides its client certificate.
+  'prometheus_scrape_token',
 ];
 
 const args = process.argv.slice(2);

@@ -121,7 +121,7 @@ for svc in "${SERVICES[@]}"; do
   OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE="$certs/client.crt" \
   OTEL_EXPORTER_OTLP_CLIENT_KEY="$certs/client.key" \
   OTEL_EXPORTER_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_${SERVICE_SCHEMA[$svc]}" \
-  METRICS_PORT="${SERVICE_METRICS_PORT[$svc]}" \
+  METRICS_PORT="${SERVICE_METRICS_PORT[$svc]}" METRICS_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/prometheus_scrape_token" \
   TLS_CA_FILE="$certs/ca.crt" TLS_CERT_FILE="$certs/server.crt" TLS_KEY_FILE="$certs/server.key" \
     start_bg "$svc" "services/$svc/" node --import @orderscope/common/telemetry/register "services/$svc/dist/src/main.js"
   # The CRM first: every other service records its transitions in the CRM's registry.

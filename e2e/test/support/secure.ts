@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { componentFiles, type Component } from '@orderscope/common/tls';
+import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
+import { root, secret } from './stack.js';
+
+/**
+ * The native stack speaks TLS everywhere (docs/transport-security.md): the tests reach it as one
+ * of its components would, with that component's client certificate and API key.
+ */
+export const certsDir = process.env.ORDERSCOPE_CERTS_DIR ?? resolve(root, 'certs');
+export const caPem = () => readFileSync(resolve(certsDir, 'ca.crt'));
+
+export interface ClientIdentity {
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+}
+
+/** `component`'s client certificate and key, and our CA to verify the server with. */
+export function identityOf(component: Component): Required<ClientIdentity> {
+  const files = componentFiles(certsDir, component);
+  return { ca: readFileSync(files.ca), cert: readFileSync(files.clientCert), key: readFileSync(files.clientKey) };
+}
+
+const agents = new Map<string, Agent>();
+function agentFor(identity: ClientIdentity): Agent {
+  const key = `${identity.ca?.length}:${identity.cert?.toString('base64', 0, 120)}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({ connect: { ...identity, rejectUnauthorized: true }, connections: 8 });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** fetch over TLS as `as` (a component name: its client certificate), or with an explicit identity. */
+export function secureFetch(url: string, init: RequestInit = {}, as: Component | ClientIdentity = 'prometheus'): Promise<Response> {
+  const identity = typeof as === 'string' ? identityOf(as) : as;
+  return undiciFetch(url, { signal: AbortSignal.timeout(10_000), ...init, dispatcher: agentFor(identity) });
+}
+
+/** Bearer header with a service's collector API key (otlp_token_<schema>). */
+export const otlpAuth = (client = 'shop') => ({ authorization: `Bearer ${secret(`otlp_token_${client}`)}` });
+
+/** A Prometheus text-format scrape of one of the stack's metric endpoints, as Prometheus does it. */
+export async function scrape(url: string): Promise<string> {
+  const res = await secureFetch(url, { headers: { authorization: `Bearer ${secret('prometheus_scrape_token')}` } });
+  if (!res.ok) throw new Error(`scrape ${url}: ${res.status} ${await res.text()}`);
+  return res.text();
+}
+
+/** A Prometheus instant query (over its HTTPS API, as Grafana would ask). */
+export async function promQuery<T = Array<{ metric: Record<string, string>; value: [number, string] }>>(promql: string): Promise<T> {
+  const res = await secureFetch(`https://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(promql)}`, {}, 'grafana');
+  if (!res.ok) throw new Error(`prometheus ${promql}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { data: { result: T } }).data.result;
+}
+
+/** Sum of every series of `metric` (with or without the _total suffix) whose labels match. */
+export function sumSeries(text: string, metric: string, labels: RegExp = /.*/): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})? ([\d.eE+-]+|NaN)/.exec(line);
+    if (!m || (m[1] !== metric && m[1] !== `${metric}_total`)) continue;
+    if (labels.test(m[2] ?? '')) sum += Number(m[3]);
+  }
+  return sum;
+}

@@ -15,7 +15,14 @@
 #     their package.json exports, their migrations, and their registry dependencies;
 #   - every file a compose `command` names is in the image;
 #   - .dockerignore keeps secrets, local state and local builds out of the context.
-# Exit status: 0 OK, 1 the Dockerfile is wrong, 2 the check could not run.
+# Then jaeger/Dockerfile (Jaeger with its encrypted store, docs/storage-encryption.md), built from
+# the same context:
+#   - its base is a dated Debian bookworm slim tag (the suite the native stack runs), pinned;
+#   - it copies Jaeger only from jaegertracing/jaeger:<JAEGER_VERSION of scripts/build-jaeger.sh>,
+#     the release the native build pins, at the path the official image keeps the binary;
+#   - it runs as root (only the entrypoint does: it mounts, then drops to uid 10001), with
+#     JAEGER_LISTEN_HOST=0.0.0.0, and holds the entrypoint and scripts/jaeger-store.sh.
+# Exit status: 0 OK, 1 a Dockerfile is wrong, 2 the check could not run.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -139,6 +146,25 @@ EOF
 )"
 mapfile -t expect <<<"$expect_lines"
 
-exec "$bin" -f "$root/Dockerfile" --context "$root" \
+status=0
+"$bin" -f "$root/Dockerfile" --context "$root" \
   --base "node:${NODE_VERSION}-bookworm-slim" --user node --env NODE_ENV=production \
-  "${expect[@]}"
+  "${expect[@]}" || status=$?
+
+JAEGER_VERSION="$(sed -n 's/^JAEGER_VERSION=\([0-9.]*\).*/\1/p' scripts/build-jaeger.sh)"
+if [[ -z "$JAEGER_VERSION" ]]; then
+  echo "check-dockerfile: no JAEGER_VERSION= in scripts/build-jaeger.sh" >&2
+  exit 2
+fi
+jaeger_status=0
+"$bin" -f "$root/jaeger/Dockerfile" --context "$root" \
+  --base-regexp 'debian:bookworm-[0-9]{8}-slim' \
+  --copy-from-image "jaegertracing/jaeger:$JAEGER_VERSION" \
+  --user root --env JAEGER_LISTEN_HOST=0.0.0.0 \
+  --require /cmd/jaeger/jaeger-linux \
+  --require /usr/local/bin/jaeger-entrypoint.sh \
+  --require /usr/local/bin/jaeger-store.sh \
+  --must-ignore .local --must-ignore .tools --must-ignore .git --must-ignore certs \
+  --must-ignore .env --must-ignore jaeger/build || jaeger_status=$?
+if ((jaeger_status > status)); then status=$jaeger_status; fi
+exit "$status"

@@ -13,8 +13,9 @@ const checks = [
     native: /^\s*version:\s*"?([\d.]+)"?/m.exec(read('collector/builder-config.yaml'))?.[1],
   },
   {
+    // Compose builds jaeger/Dockerfile, which copies the binary out of the official image.
     component: 'Jaeger',
-    compose: image('jaegertracing/jaeger'),
+    compose: /^COPY\s+--from=jaegertracing\/jaeger:([\w.-]+)\s/m.exec(read('jaeger/Dockerfile'))?.[1],
     native: /^JAEGER_VERSION="?([\d.]+)"?/m.exec(read('scripts/build-jaeger.sh'))?.[1],
   },
 ];

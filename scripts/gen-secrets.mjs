@@ -26,7 +26,9 @@ export const SECRETS = [
   'internal_api_token',
   'admin_token',
   'user_id_hmac_key',
-  'jaeger_storage_key', // opens Jaeger's encrypted trace store: --rotate loses it (docs/storage-encryption.md)
+  // Opens Jaeger's encrypted trace store. Never rotated here: a new key would lock the stored traces
+  // away (change it with gocryptfs -passwd: docs/storage-encryption.md).
+  'jaeger_storage_key',
   ...OTLP_CLIENTS.map((client) => `otlp_token_${client}`),
   'jaeger_otlp_password',
   // What Prometheus shows every metrics endpoint (bearer), besides its client certificate.
@@ -42,12 +44,13 @@ if (!dir) {
 // In compose the files are read by containers running as other users (postgres, node).
 const mode = args.includes('--world-readable') ? 0o444 : 0o400;
 const rotate = args.includes('--rotate');
+const KEEP_ON_ROTATE = new Set(['jaeger_storage_key']);
 
 mkdirSync(dir, { recursive: true, mode: 0o755 });
 const created = [];
 for (const name of SECRETS) {
   const path = join(dir, name);
-  if (existsSync(path) && !rotate) continue;
+  if (existsSync(path) && (!rotate || KEEP_ON_ROTATE.has(name))) continue;
   if (existsSync(path)) chmodSync(path, 0o600);
   writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
   chmodSync(path, mode);

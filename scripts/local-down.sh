@@ -24,6 +24,8 @@ for svc in "${SERVICES[@]}"; do stop "$svc" "services/$svc/"; done
 stop prometheus "$root/prometheus/prometheus.yml"
 stop otelcol otelcol-orderscope
 stop jaeger jaeger/build/
+bash "$root/scripts/jaeger-store.sh" unmount "$state/jaeger/badger" ||
+  log "Jaeger's encrypted store is still mounted (in use?): bash scripts/jaeger-store.sh unmount $state/jaeger/badger"
 
 pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
 pg_data="$state/pg/data"

@@ -86,6 +86,10 @@ start_bg() { # name marker command... — starts it in the background, logs and 
 jaeger_bin="$(bash scripts/build-jaeger.sh | tail -n 1)"
 otelcol_bin="$(bash scripts/build-otelcol.sh | tail -n 1)"
 mkdir -p "$state/jaeger" "$state/otelcol"
+# Jaeger's trace store, encrypted at rest (docs/storage-encryption.md): Jaeger writes into a
+# gocryptfs view of $state/jaeger/badger-encrypted, opened with jaeger_storage_key. Idempotent.
+bash scripts/jaeger-store.sh mount --log "$state/logs/jaeger-store.log" \
+  "$state/jaeger/badger-encrypted" "$state/jaeger/badger" "$ORDERSCOPE_SECRETS_DIR/jaeger_storage_key"
 export SECRETS_DIR="$ORDERSCOPE_SECRETS_DIR"
 JAEGER_BADGER_DIR="$state/jaeger/badger" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/jaeger" \
   start_bg jaeger "$jaeger_bin" "$jaeger_bin" --config "file:$root/jaeger/config.yaml"

@@ -4,9 +4,12 @@
 //
 // What it checks:
 //   - the file parses, without parser warnings or BuildKit's parse-time lint findings;
-//   - every FROM is an earlier stage or exactly the image given by --base (a pinned tag);
+//   - every FROM is an earlier stage or exactly the image given by --base (a pinned tag), or
+//     an image matching --base-regexp (a policy such as "a dated Debian bookworm tag");
 //   - the last stage, which `docker build` and compose build, ends as --user and sets every --env;
 //   - COPY/ADD from the build context: each source exists and .dockerignore keeps it;
+//   - COPY --from=<image>: only an image named exactly by --copy-from-image (pinned by the caller);
+//     what it copies cannot be looked up without an engine, so it counts as present in the image;
 //   - COPY --from=<stage>: the stage is an earlier one, built from the context mirrored under its
 //     WORKDIR (checked), so each source path exists in the context after a local build (the
 //     caller runs the build first); a source that .dockerignore keeps must have been copied
@@ -30,6 +33,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -51,6 +55,8 @@ type options struct {
 	Dockerfile string
 	Context    string
 	Base       string   // expected image of every FROM that is not a stage
+	BaseRegexp string   // or: a pattern every such image must match (whole reference)
+	FromImages []string // images COPY --from may name (besides earlier stages)
 	User       string   // expected final USER
 	Env        []string // KEY=VALUE the final stage must set
 	Install    string   // substring of the RUN that installs dependencies
@@ -67,10 +73,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fset := flag.NewFlagSet("dockerfile-check", flag.ContinueOnError)
 	fset.SetOutput(stderr)
 	var o options
-	var env, manifests, require, mustIgnore stringList
+	var env, manifests, require, mustIgnore, fromImages stringList
 	fset.StringVar(&o.Dockerfile, "f", "Dockerfile", "Dockerfile to check")
 	fset.StringVar(&o.Context, "context", "", "build context directory (default: the Dockerfile's directory)")
-	fset.StringVar(&o.Base, "base", "", "image every non-stage FROM must name exactly, e.g. node:24.22.3-bookworm-slim (required)")
+	fset.StringVar(&o.Base, "base", "", "image every non-stage FROM must name exactly, e.g. node:24.22.3-bookworm-slim (this or --base-regexp is required)")
+	fset.StringVar(&o.BaseRegexp, "base-regexp", "", `pattern every non-stage FROM must match as a whole, e.g. 'debian:bookworm-\d{8}-slim'`)
+	fset.Var(&fromImages, "copy-from-image", "image COPY --from may name, exactly, e.g. jaegertracing/jaeger:2.13.0 (repeatable)")
 	fset.StringVar(&o.User, "user", "node", "USER the final stage must end with")
 	fset.Var(&env, "env", "KEY=VALUE the final stage must set with ENV (repeatable)")
 	fset.StringVar(&o.Install, "install", "npm ci", "text of the RUN that installs dependencies (for --manifest)")
@@ -83,11 +91,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return 2
 	}
-	if fset.NArg() > 0 || o.Base == "" {
-		fmt.Fprintln(stderr, "usage: dockerfile-check -f Dockerfile --base IMAGE [--context DIR] [--user U] [--env K=V]... [--manifest P]... [--require P]... [--must-ignore P]...")
+	if fset.NArg() > 0 || (o.Base == "") == (o.BaseRegexp == "") {
+		fmt.Fprintln(stderr, "usage: dockerfile-check -f Dockerfile (--base IMAGE | --base-regexp RE) [--context DIR] [--user U] [--env K=V]... [--manifest P]... [--copy-from-image IMAGE]... [--require P]... [--must-ignore P]...")
 		return 2
 	}
-	o.Env, o.Manifests, o.Require, o.MustIgnore = env, manifests, require, mustIgnore
+	o.Env, o.Manifests, o.Require, o.MustIgnore, o.FromImages = env, manifests, require, mustIgnore, fromImages
 	if o.Context == "" {
 		o.Context = filepath.Dir(o.Dockerfile)
 	}
@@ -114,6 +122,7 @@ type mapping struct {
 	ctx         string // slash-separated, relative to the context; "." is the context itself
 	dir         bool
 	fromContext bool // copied from the build context (so .dockerignore applies), else from a stage
+	fromImage   bool // copied from an image (--copy-from-image): taken as present, not checked
 	line        int
 }
 
@@ -128,6 +137,7 @@ type stage struct {
 
 type checker struct {
 	o        options
+	baseRe   *regexp.Regexp
 	ignore   *patternmatcher.PatternMatcher
 	problems []string
 }
@@ -142,6 +152,13 @@ func (c *checker) problem(line int, format string, args ...any) {
 
 func check(o options) (string, []string, error) {
 	c := &checker{o: o}
+	if o.BaseRegexp != "" {
+		re, err := regexp.Compile(`^(?:` + o.BaseRegexp + `)$`)
+		if err != nil {
+			return "", nil, fmt.Errorf("--base-regexp: %w", err)
+		}
+		c.baseRe = re
+	}
 	data, err := os.ReadFile(o.Dockerfile)
 	if err != nil {
 		return "", nil, err
@@ -190,7 +207,10 @@ func check(o options) (string, []string, error) {
 			st.mappings = append(st.mappings, from.mappings...)
 			bases = append(bases, fmt.Sprintf("%s <- %s", label(st), label(from)))
 		} else {
-			if ps.BaseName != o.Base {
+			switch {
+			case c.baseRe != nil && !c.baseRe.MatchString(ps.BaseName):
+				c.problem(line, "FROM %s: expected an image matching %s", ps.BaseName, o.BaseRegexp)
+			case c.baseRe == nil && ps.BaseName != o.Base:
 				c.problem(line, "FROM %s: expected exactly %s (the pinned Node of the native stack and CI)", ps.BaseName, o.Base)
 			}
 			bases = append(bases, fmt.Sprintf("%s <- %s", label(st), ps.BaseName))
@@ -292,8 +312,12 @@ func (c *checker) copy(st *stage, earlier []*stage, from string, sd instructions
 	var src *stage
 	if from != "" {
 		src = c.findStage(earlier, from)
+		if src == nil && slices.Contains(c.o.FromImages, from) {
+			c.copyFromImage(st, from, sd.SourcePaths, destAbs, destIsDir, line)
+			return
+		}
 		if src == nil {
-			c.problem(line, "COPY --from=%s: not an earlier stage of this Dockerfile", from)
+			c.problem(line, "COPY --from=%s: not an earlier stage of this Dockerfile (nor an image allowed by --copy-from-image)", from)
 			return
 		}
 		c.checkMirror(src)
@@ -337,6 +361,22 @@ func (c *checker) copy(st *stage, earlier []*stage, from string, sd instructions
 			image = path.Join(destAbs, path.Base(rel))
 		}
 		st.mappings = append(st.mappings, mapping{image: image, ctx: rel, dir: isDir, fromContext: src == nil, line: line})
+	}
+}
+
+// copyFromImage records files copied from a pinned image: absolute, literal source paths, taken as
+// present (the image cannot be looked into without an engine).
+func (c *checker) copyFromImage(st *stage, from string, sources []string, destAbs string, destIsDir bool, line int) {
+	for _, s := range sources {
+		if strings.ContainsAny(s, "*?[$") || !path.IsAbs(s) {
+			c.problem(line, "COPY --from=%s %s: use an absolute path, without wildcards or variables", from, s)
+			continue
+		}
+		image := destAbs
+		if destIsDir {
+			image = path.Join(destAbs, path.Base(path.Clean(s)))
+		}
+		st.mappings = append(st.mappings, mapping{image: image, ctx: path.Clean(s), fromImage: true, line: line})
 	}
 }
 
@@ -400,6 +440,12 @@ func (c *checker) inImage(st *stage, p string) bool {
 		default:
 			continue
 		}
+		if m.fromImage {
+			if p == m.image {
+				return true
+			}
+			continue
+		}
 		if m.fromContext && !c.existsInContext(rel) {
 			continue
 		}
@@ -415,7 +461,7 @@ func (c *checker) inImage(st *stage, p string) bool {
 // node_modules/.bin/*) must point at something that is in the image too.
 func (c *checker) checkSymlinks(st *stage) {
 	for _, m := range st.mappings {
-		if !m.dir {
+		if !m.dir || m.fromImage {
 			continue
 		}
 		root := filepath.Join(c.o.Context, filepath.FromSlash(m.ctx))

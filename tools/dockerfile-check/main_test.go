@@ -145,3 +145,62 @@ func TestDockerfileCheck(t *testing.T) {
 		})
 	}
 }
+
+// An image that takes a binary from a pinned image (--copy-from-image) on a base matched by a
+// pattern (--base-regexp), as jaeger/Dockerfile does.
+const imageCopyDockerfile = `FROM debian:bookworm-20260202-slim
+RUN apt-get update && apt-get install -y gocryptfs
+COPY --from=vendor/app:1.2.3 /cmd/app/app-linux /cmd/app/app-linux
+COPY --chmod=0755 run.mjs /usr/local/bin/
+ENV LISTEN=0.0.0.0
+USER root
+ENTRYPOINT ["/usr/local/bin/run.mjs"]
+`
+
+func TestCopyFromImage(t *testing.T) {
+	cases := []struct {
+		name        string
+		edit        func(string) string
+		wantProblem string // "" = valid
+	}{
+		{name: "valid", edit: func(s string) string { return s }},
+		{name: "image not allowed", wantProblem: "COPY --from=vendor/app:1.2.4: not an earlier stage of this Dockerfile (nor an image allowed",
+			edit: func(s string) string { return strings.Replace(s, "vendor/app:1.2.3", "vendor/app:1.2.4", 1) }},
+		{name: "base off the pattern", wantProblem: "FROM debian:bookworm-slim: expected an image matching",
+			edit: func(s string) string { return strings.Replace(s, "bookworm-20260202-slim", "bookworm-slim", 1) }},
+		{name: "relative source", wantProblem: "use an absolute path",
+			edit: func(s string) string {
+				return strings.Replace(s, " /cmd/app/app-linux /cmd", " cmd/app/app-linux /cmd", 1)
+			}},
+		{name: "required file from the image missing", wantProblem: "final image lacks /cmd/app/app-linux",
+			edit: func(s string) string {
+				return strings.Replace(s, "COPY --from=vendor/app:1.2.3 /cmd/app/app-linux /cmd/app/app-linux\n", "", 1)
+			}},
+		{name: "wrong user", wantProblem: `runs as "10001", expected USER root`,
+			edit: func(s string) string { return strings.Replace(s, "USER root", "USER 10001", 1) }},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			o := repo(t, tc.edit(imageCopyDockerfile), goodIgnore)
+			o.Base, o.BaseRegexp = "", `debian:bookworm-\d{8}-slim`
+			o.FromImages = []string{"vendor/app:1.2.3"}
+			o.User, o.Env, o.Manifests = "root", []string{"LISTEN=0.0.0.0"}, nil
+			o.Require = []string{"/cmd/app/app-linux", "/usr/local/bin/run.mjs"}
+			o.MustIgnore = []string{".env"}
+			_, problems, err := check(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			joined := strings.Join(problems, "\n")
+			if tc.wantProblem == "" {
+				if len(problems) > 0 {
+					t.Fatalf("want valid, got:\n%s", joined)
+				}
+				return
+			}
+			if !strings.Contains(joined, tc.wantProblem) {
+				t.Fatalf("want a problem containing %q, got:\n%s", tc.wantProblem, joined)
+			}
+		})
+	}
+}

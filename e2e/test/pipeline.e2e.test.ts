@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { SERVICE_NAMES } from '@orderscope/common';
-import { flood, scrapeSum } from './support/flood.js';
+import { flood, settledSum } from './support/flood.js';
+import { otlpAuth, promQuery, scrape, secureFetch } from './support/secure.js';
 import { findOrderTraces, getTrace } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
 import {
@@ -12,6 +13,7 @@ import {
   E2E_DECISION_WAIT,
   eventually,
   internalApi,
+  JAEGER_URL,
   localUp,
   resetFaults,
   restartCollector,
@@ -74,8 +76,7 @@ describe('tail sampling keeps what matters and a share of the rest', () => {
     assert.deepEqual(missing, [], 'every critical order is in Jaeger');
     // Each kept span says which sampling policy kept it, and Prometheus counts them per policy.
     const policies = await eventually('kept spans per sampling policy in Prometheus', 60_000, async () => {
-      const res = await fetch(`http://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent('sum by (sampling_policy) (traces_kept_calls_total)')}`);
-      const found = new Set(((await res.json()) as { data: { result: Array<{ metric: Record<string, string> }> } }).data.result.map((r) => r.metric.sampling_policy));
+      const found = new Set((await promQuery('sum by (sampling_policy) (traces_kept_calls_total)')).map((r) => r.metric.sampling_policy));
       // (A retried call always has a failed attempt, an error span: "errors" keeps those first.)
       return ['errors', 'slow', 'stuck'].every((p) => found.has(p)) ? found : undefined;
     });
@@ -147,11 +148,11 @@ describe('PII masking in the collector', () => {
         },
       ],
     };
-    const res = await fetch('http://127.0.0.1:4318/v1/traces', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const res = await secureFetch(
+      'https://127.0.0.1:4318/v1/traces',
+      { method: 'POST', headers: { 'content-type': 'application/json', ...otlpAuth('shop') }, body: JSON.stringify(body) },
+      'shop',
+    );
     assert.equal(res.status, 200);
     const trace = await eventually('the canary trace in Jaeger', SETTLE_MS, () => getTrace(traceId));
     const text = JSON.stringify(trace);
@@ -197,7 +198,7 @@ describe('durable export', () => {
       }
       // Past the decision: the kept spans wait in the exporter's queue (on disk) for Jaeger.
       const queued = await eventually('spans in the export queue', SETTLE_MS + 20_000, async () => {
-        const metrics = await (await fetch('http://127.0.0.1:8888/metrics')).text();
+        const metrics = await scrape('https://127.0.0.1:8888/metrics');
         const size = /^otelcol_exporter_queue_size\{[^}]*exporter="otlp_grpc\/jaeger"[^}]*\} (\d+)/m.exec(metrics);
         return size && Number(size[1]) > 0 ? Number(size[1]) : undefined;
       });
@@ -225,8 +226,8 @@ describe('a flood of traces', () => {
   after(() => restartCollector({ OTELCOL_BASELINE_PERCENT: '100', OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT }));
 
   it('forwards no more than the budget, keeps every error trace, and stays under the memory limit', { timeout: 240_000 }, async (t: TestContext) => {
-    const metrics = 'http://127.0.0.1:8888/metrics';
-    const sent = () => scrapeSum(metrics, 'otelcol_exporter_sent_spans', /otlp_grpc\/jaeger/);
+    const metrics = 'https://127.0.0.1:8888/metrics';
+    const sent = () => settledSum(metrics, 'otelcol_exporter_sent_spans', /otlp_grpc\/jaeger/);
     const pid = Number(readFileSync(`${root}/.local/run/otelcol.pid`, 'utf8'));
     const rssMiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
     let maxRss = rssMiB();
@@ -259,11 +260,7 @@ describe('a flood of traces', () => {
 });
 
 describe('span metrics and the service graph in Prometheus', () => {
-  const query = async (promql: string) => {
-    const res = await fetch(`http://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(promql)}`);
-    const body = (await res.json()) as { data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> } };
-    return body.data.result;
-  };
+  const query = (promql: string) => promQuery(promql);
 
   it('has RED series for all four services and every edge between them, and the collector\'s own', { timeout: 120_000 }, async () => {
     // Fresh traffic through every edge (the collector may just have restarted).
@@ -281,16 +278,16 @@ describe('span metrics and the service graph in Prometheus', () => {
     });
     assert.ok(edges.size >= 6);
     for (const metric of ['otelcol_receiver_accepted_spans', 'otelcol_exporter_queue_size', 'otelcol_processor_tail_sampling_count_traces_sampled']) {
-      assert.ok((await query(metric)).length > 0, `${metric} in Prometheus`);
+      assert.ok((await query(`{job="otelcol", __name__=~"${metric}(_total)?"}`)).length > 0, `${metric} in Prometheus`);
     }
     // Jaeger's dependency view (System Architecture), from the stored traces.
-    const deps = (await (await fetch(`http://127.0.0.1:16686/api/dependencies?endTs=${Date.now()}&lookback=3600000`)).json()) as {
+    const deps = (await (await secureFetch(`${JAEGER_URL}/api/dependencies?endTs=${Date.now()}&lookback=3600000`, {}, 'grafana')).json()) as {
       data: Array<{ parent: string; child: string; callCount: number }>;
     };
     const links = new Set(deps.data.map((d) => `${d.parent}->${d.child}`));
     for (const e of ['shop->mes-api', 'mes-api->crm', 'crm->mes', 'mes->crm']) assert.ok(links.has(e), `Jaeger dependency ${e} in ${[...links].join(', ')}`);
     // Jaeger's Monitor tab reads the same series through Prometheus.
-    const spm = await (await fetch('http://127.0.0.1:16686/api/metrics/calls?service=crm&spanKind=server')).json() as { metrics?: unknown[] };
+    const spm = (await (await secureFetch(`${JAEGER_URL}/api/metrics/calls?service=crm&spanKind=server`, {}, 'grafana')).json()) as { metrics?: unknown[] };
     assert.ok(Array.isArray(spm.metrics) && spm.metrics.length > 0, 'Jaeger SPM has call rates for crm');
   });
 });

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { otlpAuth, scrape, secureFetch, sumSeries } from './secure.js';
 
 /**
  * A load generator of synthetic traces over OTLP/HTTP (JSON), the way an SDK would send them:
@@ -41,7 +42,7 @@ export async function flood(opts: {
   errorTracesPerSecond: number;
   endpoint?: string;
 }): Promise<FloodResult> {
-  const endpoint = opts.endpoint ?? 'http://127.0.0.1:4318/v1/traces';
+  const endpoint = opts.endpoint ?? 'https://127.0.0.1:4318/v1/traces';
   const ticksPerSecond = 10;
   const tracesPerTick = Math.ceil(opts.healthySpansPerSecond / opts.spansPerTrace / ticksPerSecond);
   const result = { healthyTraces: 0, healthySpans: 0, errorTraceIds: [] as string[], seconds: opts.seconds };
@@ -57,7 +58,12 @@ export async function flood(opts: {
     const body = {
       resourceSpans: [{ resource: { attributes: [str('service.name', 'flood')] }, scopeSpans: [{ scope: { name: 'e2e-flood' }, spans: batch.flatMap((t) => t.spans) }] }],
     };
-    const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    // As one of the services would send it: mTLS with its certificate, its API key.
+    const res = await secureFetch(
+      endpoint,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...otlpAuth('shop') }, body: JSON.stringify(body) },
+      'shop',
+    );
     await res.arrayBuffer();
     if (res.ok) {
       result.healthyTraces += tracesPerTick;
@@ -68,15 +74,22 @@ export async function flood(opts: {
   return result;
 }
 
-/** One sample of a Prometheus-format metric (summed over its series) from an exposition endpoint. */
+/** One sample of a Prometheus-format metric (summed over its series, with or without _total) from one of the stack's metric endpoints. */
 export async function scrapeSum(url: string, metric: string, filter: RegExp = /.*/): Promise<number> {
-  const text = await (await fetch(url)).text();
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(metric) || !filter.test(line)) continue;
-    const name = line.split(/[{ ]/)[0];
-    if (name !== metric) continue;
-    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  return sumSeries(await scrape(url), metric, filter);
+}
+
+/**
+ * The value of a counter once it has stopped moving: the collector pushes its own metrics every
+ * 5 s, so a read right after the traffic may lag by one push.
+ */
+export async function settledSum(url: string, metric: string, filter: RegExp = /.*/, quietMs = 6000, deadlineMs = 60_000): Promise<number> {
+  const until = Date.now() + deadlineMs;
+  let last = await scrapeSum(url, metric, filter);
+  for (;;) {
+    await sleep(quietMs);
+    const now = await scrapeSum(url, metric, filter);
+    if (now === last || Date.now() > until) return now;
+    last = now;
   }
-  return sum;
 }

@@ -1,3 +1,4 @@
+import { secureFetch } from './secure.js';
 import { JAEGER_URL } from './stack.js';
 
 /** Jaeger's HTTP query API (the one its UI uses), read-only. */
@@ -20,7 +21,7 @@ export interface JaegerTrace {
 }
 
 async function get<T>(path: string): Promise<T> {
-  const res = await fetch(`${JAEGER_URL}${path}`, { signal: AbortSignal.timeout(10_000) });
+  const res = await secureFetch(`${JAEGER_URL}${path}`, { signal: AbortSignal.timeout(10_000) }, 'grafana');
   if (res.status === 404) return { data: [] } as T;
   if (!res.ok) throw new Error(`jaeger ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;

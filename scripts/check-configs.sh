@@ -10,11 +10,17 @@ cd "$root"
 otelcol="$(bash scripts/build-otelcol.sh | tail -n 1)"
 jaeger="$(bash scripts/build-jaeger.sh | tail -n 1)"
 "$otelcol" validate --feature-gates=processor.tailsamplingprocessor.recordpolicy --config "file:collector/config.yaml"
+# Compose's environment (docker-compose.yml), except SECRETS_DIR: `${file:...}` reads a secret while
+# the config is resolved, so it points at the native secrets (compose's /secrets is a volume).
+# Certificate files are only opened at start: compose's CERTS_DIR is taken as it is.
+compose_secrets="$root/.local/secrets"
 OTELCOL_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_ENDPOINT=jaeger:4317 OTELCOL_STORAGE_DIR=/var/lib/otelcol/queue \
+  OTELCOL_MEMORY_LIMIT_MIB=400 CERTS_DIR=/certs/otel-collector SECRETS_DIR="$compose_secrets" \
   "$otelcol" validate --feature-gates=processor.tailsamplingprocessor.recordpolicy --config "file:collector/config.yaml"
 "$jaeger" validate --config "file:jaeger/config.yaml"
-JAEGER_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_BADGER_DIR=/var/lib/jaeger/badger \
-  PROMETHEUS_URL=http://prometheus:9090 "$jaeger" validate --config "file:jaeger/config.yaml"
+JAEGER_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_BADGER_DIR=/var/lib/jaeger-plain \
+  CERTS_DIR=/certs/jaeger SECRETS_DIR="$compose_secrets" OTELCOL_OTLP_URL=https://otel-collector:4318 \
+  PROMETHEUS_URL=https://prometheus:9090 "$jaeger" validate --config "file:jaeger/config.yaml"
 
 # Prometheus: promtool only warns about a missing file_sd target file; here that fails.
 promtool_config() { # config-file
@@ -25,13 +31,18 @@ promtool_config() { # config-file
 }
 if command -v promtool >/dev/null; then
   promtool_config prometheus/prometheus.yml
-  # Compose's layout: the same config and rules, prometheus/targets-compose mounted as targets/.
+  # Compose's layout (docker-compose.yml): the same config and rules in prometheus/ (the container's
+  # /etc/prometheus), prometheus/targets-compose mounted as targets/, and beside prometheus/ the
+  # certificates (certs/prometheus) and the secrets (.local/secrets; here the native ones).
   compose_prom="$(mktemp -d)"
   trap 'rm -rf "$compose_prom"' EXIT
-  cp prometheus/prometheus.yml "$compose_prom/"
-  cp -r prometheus/rules "$compose_prom/rules"
-  cp -r prometheus/targets-compose "$compose_prom/targets"
-  promtool_config "$compose_prom/prometheus.yml"
+  mkdir -p "$compose_prom/prometheus" "$compose_prom/certs" "$compose_prom/.local"
+  cp prometheus/prometheus.yml "$compose_prom/prometheus/"
+  cp -r prometheus/rules "$compose_prom/prometheus/rules"
+  cp -r prometheus/targets-compose "$compose_prom/prometheus/targets"
+  ln -s "$root/certs/prometheus" "$compose_prom/certs/prometheus"
+  ln -s "$root/.local/secrets" "$compose_prom/.local/secrets"
+  promtool_config "$compose_prom/prometheus/prometheus.yml"
   promtool test rules prometheus/tests/*.yml
   prom_checked="prometheus config (native and compose targets), rules and rule tests valid"
 else

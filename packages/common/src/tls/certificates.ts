@@ -191,8 +191,21 @@ function write(path: string, content: string, mode: number, uid?: number): void 
 export async function ensureCertificates(dir: string, options: EnsureOptions = {}): Promise<{ created: boolean; reason: string }> {
   const components = options.components ?? COMPONENT_NAMES;
   const reason = options.rotate ? 'rotation requested' : certificatesNeedRenewal(dir, components, options.renewWithinDays);
-  if (reason === null) return { created: false, reason: 'complete and valid' };
+  if (reason === null) {
+    // Kept, but perhaps made by someone else (the native stack, before compose): each container
+    // must still own its directory.
+    if (options.chownToComponents) {
+      for (const component of components) {
+        const files = componentFiles(dir, component);
+        const uid = COMPONENTS[component as Component]?.uid;
+        if (uid === undefined) continue;
+        for (const path of [files.dir, files.ca, files.serverCert, files.serverKey, files.clientCert, files.clientKey]) chownSync(path, uid, uid);
+      }
+    }
+    return { created: false, reason: 'complete and valid' };
+  }
 
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
   mkdirSync(join(dir, 'ca'), { recursive: true, mode: 0o700 });
   chmodSync(join(dir, 'ca'), 0o700);
   const ca = await createCertificateAuthority('orderscope demo CA');

@@ -3,7 +3,7 @@
 # from collector/builder-config.yaml.
 #
 #   scripts/build-otelcol.sh          # build collector/build/<version>/otelcol-orderscope, or skip if present
-#   FORCE=1 scripts/build-otelcol.sh  # rebuild even if the binary exists (e.g. after editing the manifest)
+#   FORCE=1 scripts/build-otelcol.sh  # rebuild even if the binary exists and the manifest is unchanged
 #
 # The version comes from the manifest (dist.version); the builder is installed at the same
 # version into .tools/ocb/<version>/ (git-ignored). Needs only Go (>= 1.25) and the Go module
@@ -37,8 +37,11 @@ BIN="$OUT_DIR/$NAME"
 BUILDER_DIR="$ROOT/.tools/ocb/$VERSION"
 BUILDER="$BUILDER_DIR/builder"
 
-if [ -x "$BIN" ] && [ "${FORCE:-0}" != "1" ]; then
-  log "$BIN exists, skipping build (FORCE=1 to rebuild)"
+# The binary is kept while the manifest it was built from is unchanged (a component added to the
+# manifest rebuilds it): the manifest's hash is stored beside the binary.
+MANIFEST_SUM="$(sha256sum "$MANIFEST" | cut -d' ' -f1)"
+if [ -x "$BIN" ] && [ "${FORCE:-0}" != "1" ] && [ "$(cat "$BIN.manifest-sha256" 2>/dev/null)" = "$MANIFEST_SUM" ]; then
+  log "$BIN exists, built from this manifest; skipping build (FORCE=1 to rebuild)"
   echo "$BIN"
   exit 0
 fi
@@ -69,5 +72,6 @@ elapsed=$(( $(date +%s) - t0 ))
 [ -x "$BIN" ] || die "builder finished but $BIN is missing"
 
 "$BIN" --version >&2 || die "$BIN does not run"
+echo "$MANIFEST_SUM" >"$BIN.manifest-sha256"
 log "built in $((elapsed / 60))m$(printf '%02d' $((elapsed % 60)))s ($elapsed s), size $(du -h "$BIN" | cut -f1)"
 echo "$BIN"

@@ -120,6 +120,37 @@ describe('transport security: HTTPS telemetry ports', () => {
   });
 });
 
+describe('transport security: refused handshakes, counted', () => {
+  // Go's TLS servers report a refused handshake only in their log; the collector and Jaeger push
+  // their logs to the collector, whose count connector turns those lines into a counter.
+  const refusedHandshakes = async (job: string, component: string) =>
+    sumSeries(
+      await scrape('https://127.0.0.1:8888/metrics'),
+      'otelcol_tls_handshakes_refused_total',
+      new RegExp(`job="${job}".*otelcol_component_id="${component.replace('/', '\\/')}"`),
+    );
+
+  for (const [job, component, url] of [
+    ['otelcol', 'otlp', 'https://127.0.0.1:4318/v1/traces'],
+    ['otelcol', 'prometheus/spans', 'https://127.0.0.1:8889/metrics'],
+    ['jaeger', 'jaeger_query', 'https://127.0.0.1:16686/api/services'],
+  ] as const) {
+    it(`${job} counts the handshakes its ${component} listener refused: plain text, no certificate, another CA`, async () => {
+      const before = await refusedHandshakes(job, component);
+      assert.ok(refused(await attempt(url.replace('https://', 'http://'), {})));
+      if (component !== 'jaeger_query') {
+        // (Jaeger's UI takes TLS without a client certificate; the others refuse it.)
+        assert.ok(handshakeRefused(await attempt(url, {}, { ca: caPem() })));
+        assert.ok(handshakeRefused(await attempt(url, {}, rogue)));
+      }
+      const expected = component === 'jaeger_query' ? 1 : 3;
+      await eventually(`${job} to count ${expected} more refused handshakes on ${component}`, 30_000, async () =>
+        (await refusedHandshakes(job, component)) >= before + expected ? true : undefined,
+      );
+    });
+  }
+});
+
 interface GrpcPort {
   name: string;
   target: string;

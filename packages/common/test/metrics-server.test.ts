@@ -5,7 +5,6 @@ import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } fro
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import express from 'express';
 import {
@@ -16,6 +15,7 @@ import {
   type MetricsServer,
   type ServiceRuntime,
 } from '../src/index.js';
+import { eventually } from '../src/testkit/index.js';
 import { componentFiles, createCertificateAuthority, ensureCertificates, type IssuedPair } from '../src/tls/index.js';
 
 /** The scrape API key these servers ask for; every request shows it unless a test says otherwise. */
@@ -41,18 +41,6 @@ function fetchOutcome(url: string, options: RequestOptions & { plain?: boolean }
   });
 }
 
-/** Retries `check` until it passes or the deadline is over (then its last failure is the test's). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await delay(25);
-    }
-  }
-}
 
 /** The value of the sample `name` whose labels include `labels`, from Prometheus's text format. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -86,6 +74,11 @@ describe('the /metrics server: mutual TLS, Prometheus text format', () => {
     key: readFileSync(files('prometheus').clientKey),
     ...over,
   });
+  /** The shop's metrics server on a free port, its TLS files overridable. */
+  const serverOptions = (tls: Partial<{ ca: string; cert: string; key: string }> = {}) => {
+    const shop = files('shop');
+    return { token: TOKEN, port: 0, host: '127.0.0.1', tls: { ca: shop.ca, cert: shop.serverCert, key: shop.serverKey, ...tls }, registry: runtime.metrics.registry };
+  };
   const scrape = async () => {
     const r = ok(await fetchOutcome(metrics.url, prometheus()));
     assert.equal(r.status, 200);
@@ -122,13 +115,7 @@ describe('the /metrics server: mutual TLS, Prometheus text format', () => {
     await new Promise((resolve) => api.once('listening', resolve));
     apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 
-    const shop = files('shop');
-    metrics = await startMetricsServer({ token: TOKEN,
-      port: 0,
-      host: '127.0.0.1',
-      tls: { ca: shop.ca, cert: shop.serverCert, key: shop.serverKey },
-      registry: runtime.metrics.registry,
-    });
+    metrics = await startMetricsServer(serverOptions());
   });
 
   after(async () => {
@@ -268,30 +255,18 @@ describe('the /metrics server: mutual TLS, Prometheus text format', () => {
   });
 
   it('fails clearly when its TLS files do not fit together', async () => {
-    const shop = files('shop');
     await assert.rejects(
-      startMetricsServer({ token: TOKEN,
-        port: 0,
-        host: '127.0.0.1',
-        tls: { ca: shop.ca, cert: shop.serverCert, key: files('crm').serverKey },
-        registry: runtime.metrics.registry,
-      }),
+      startMetricsServer(serverOptions({ key: files('crm').serverKey })),
       /metrics server: cannot use its TLS files \(TLS_CA_FILE=.*TLS_KEY_FILE=.*crm.*\): .*(mismatch|key)/i,
     );
     await assert.rejects(
-      startMetricsServer({ token: TOKEN, port: 0, host: '127.0.0.1', tls: { ca: shop.ca, cert: shop.serverCert, key: join(dir, 'missing.key') }, registry: runtime.metrics.registry }),
+      startMetricsServer(serverOptions({ key: join(dir, 'missing.key') })),
       /missing\.key/,
     );
   });
 
   it('close() stops listening and does not wait for an idle keep-alive connection', async () => {
-    const shop = files('shop');
-    const own = await startMetricsServer({ token: TOKEN,
-      port: 0,
-      host: '127.0.0.1',
-      tls: { ca: shop.ca, cert: shop.serverCert, key: shop.serverKey },
-      registry: runtime.metrics.registry,
-    });
+    const own = await startMetricsServer(serverOptions());
     const agent = new HttpsAgent({ keepAlive: true });
     try {
       const r = ok(await fetchOutcome(own.url, prometheus({ agent })));
@@ -308,13 +283,7 @@ describe('the /metrics server: mutual TLS, Prometheus text format', () => {
   });
 
   it('close() cuts a client stuck in the handshake after a short grace, not after the handshake timeout', async () => {
-    const shop = files('shop');
-    const own = await startMetricsServer({ token: TOKEN,
-      port: 0,
-      host: '127.0.0.1',
-      tls: { ca: shop.ca, cert: shop.serverCert, key: shop.serverKey },
-      registry: runtime.metrics.registry,
-    });
+    const own = await startMetricsServer(serverOptions());
     const stuck = connect(own.port, '127.0.0.1');
     const cut = new Promise((resolve) => stuck.once('close', resolve));
     stuck.on('error', () => undefined);

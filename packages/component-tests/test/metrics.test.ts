@@ -1,23 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
-import { setTimeout as delay } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import { SERVICE_NAMES } from '@orderscope/common';
 import { mtlsGet, startSystem, type System } from '../src/system.js';
+import { eventually as poll } from '@orderscope/common/testkit';
 
-/** Retries `check` until it passes or the deadline is over (then its last failure is the test's). */
-async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await delay(50);
-    }
-  }
-}
+/** Polls with this file's deadline (10 s) and pace (50 ms). */
+const eventually = <T>(check: () => Promise<T>, timeoutMs = 10_000) => poll(check, timeoutMs, 50);
+
 
 function count(text: string, labels: Record<string, string>): number | undefined {
   for (const line of text.split('\n')) {

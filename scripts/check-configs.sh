@@ -3,7 +3,8 @@
 # runs (built once from the pinned Go modules), with compose's environment and with the native
 # defaults, so that both ways of running read a valid file; and prometheus/prometheus.yml (with
 # the native targets and with compose's), its rules and their unit tests with promtool (Debian's
-# prometheus package, the version the native stack runs).
+# prometheus package, the version the native stack runs); and that Grafana's provisioned data
+# sources parse and read only certificate files that certs-init makes.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -54,5 +55,35 @@ else
   echo "check-configs: promtool not found, prometheus/ NOT checked (apt-get install prometheus)" >&2
   prom_checked="prometheus NOT checked (no promtool)"
 fi
+
+# Grafana runs in compose only (no binary here): its provisioned data sources must parse, and every
+# file they read with $__file{...} must be one that certs-init makes: Grafana's provisioning fails
+# at start on a missing file. /etc/grafana/certs in the container is ./certs/grafana (compose's
+# mount), here $ORDERSCOPE_CERTS_DIR/grafana, made above. YAML: the `yaml` package in node_modules.
+GRAFANA_CERTS="$ORDERSCOPE_CERTS_DIR/grafana" node --input-type=module - grafana/provisioning/datasources/datasources.yml <<'JS'
+import { readFileSync, statSync } from 'node:fs';
+import { parse } from 'yaml';
+const file = process.argv[2];
+const fail = (msg) => { console.error(`check-configs: ${file}: ${msg}`); process.exit(1); };
+let doc;
+try { doc = parse(readFileSync(file, 'utf8'), { prettyErrors: true }); } catch (err) { fail(`not valid YAML: ${err.message}`); }
+if (doc?.apiVersion !== 1 || !Array.isArray(doc.datasources)) fail('expected apiVersion: 1 and a datasources list');
+const uids = doc.datasources.map((ds) => ds.uid);
+for (const uid of ['prometheus', 'jaeger']) if (!uids.includes(uid)) fail(`no data source with uid ${uid}`);
+if (new Set(uids).size !== uids.length) fail(`duplicate uids: ${uids.join(', ')}`);
+// Every string value at any depth (comments are not values).
+const strings = (v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
+const refs = strings(doc).flatMap((s) => [...s.matchAll(/\$__file\{([^}]*)\}/g)].map((m) => m[1]));
+if (refs.length === 0) fail('no $__file{...} reference: the TLS files are expected here');
+const mount = '/etc/grafana/certs/';
+for (const path of refs) {
+  if (!path.startsWith(mount)) fail(`$__file{${path}}: not under ${mount}, the only certificates mounted`);
+  const local = `${process.env.GRAFANA_CERTS}/${path.slice(mount.length)}`;
+  let st;
+  try { st = statSync(local); } catch { fail(`$__file{${path}}: ${local} does not exist (certs-init makes ca.crt, client.crt|key, server.crt|key)`); }
+  if (!st.isFile() || st.size === 0) fail(`$__file{${path}}: ${local} is not a non-empty file`);
+}
+console.log(`check-configs: ${file}: ${uids.join(', ')}; ${refs.length} $__file references found in certs/grafana`);
+JS
 node scripts/check-versions.mjs
-echo "check-configs: collector and jaeger configs valid (native and compose environments); $prom_checked"
+echo "check-configs: collector and jaeger configs valid (native and compose environments); $prom_checked; grafana data sources valid"

@@ -33,6 +33,8 @@ export const SECRETS = [
   'jaeger_otlp_password',
   // What Prometheus shows every metrics endpoint (bearer), besides its client certificate.
   'prometheus_scrape_token',
+  // Grafana's admin password (compose); Grafana takes it only when it first creates its database.
+  'grafana_admin_password',
 ];
 
 const args = process.argv.slice(2);
@@ -44,7 +46,9 @@ if (!dir) {
 // In compose the files are read by containers running as other users (postgres, node).
 const mode = args.includes('--world-readable') ? 0o444 : 0o400;
 const rotate = args.includes('--rotate');
-const KEEP_ON_ROTATE = new Set(['jaeger_storage_key']);
+// Read once by their consumers at first start: a new value would not take effect (Grafana keeps its
+// admin password in its database) or would lock data away (the trace store's key).
+const KEEP_ON_ROTATE = new Set(['jaeger_storage_key', 'grafana_admin_password']);
 
 mkdirSync(dir, { recursive: true, mode: 0o755 });
 const created = [];

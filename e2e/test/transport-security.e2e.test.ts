@@ -81,7 +81,7 @@ const HTTPS_PORTS: HttpsPort[] = [
 
 describe('transport security: HTTPS telemetry ports', () => {
   for (const port of HTTPS_PORTS) {
-    it(`${port.name}: only the right client with the right key gets in`, async () => {
+    it(`${port.name}: only the right client with the right key gets in`, async (t) => {
       const request = (headers: Record<string, string>) => ({
         method: port.method,
         headers: { ...port.headers, ...headers },
@@ -97,6 +97,7 @@ describe('transport security: HTTPS telemetry ports', () => {
         right: await attempt(port.url, request(port.auth()), right),
       };
       const context = JSON.stringify(outcomes);
+      t.diagnostic(context);
       assert.ok(refused(outcomes.plaintext), `plain text must be refused: ${context}`);
       assert.ok(handshakeRefused(outcomes.noClientCertificate), `TLS without a client certificate must fail: ${context}`);
       assert.ok(handshakeRefused(outcomes.otherCa), `a certificate from another CA must fail: ${context}`);
@@ -186,7 +187,7 @@ const GRPC_PORTS: GrpcPort[] = [
 
 describe('transport security: gRPC telemetry ports', () => {
   for (const port of GRPC_PORTS) {
-    it(`${port.name}: only the right client with the right credentials gets in, and refusals are counted`, async () => {
+    it(`${port.name}: only the right client with the right credentials gets in, and refusals are counted`, async (t) => {
       const unauthenticated = async () =>
         sumSeries(await scrape('https://127.0.0.1:8888/metrics'), port.unauthenticated.metric, port.unauthenticated.labels);
       const before = await unauthenticated();
@@ -200,6 +201,7 @@ describe('transport security: gRPC telemetry ports', () => {
         right: await otlpGrpcExport(port.target, grpcCredentials.tls(right.ca, right.key, right.cert), port.right()),
       };
       const context = JSON.stringify(outcomes);
+      t.diagnostic(`gRPC status codes: ${JSON.stringify(Object.fromEntries(Object.entries(outcomes).map(([k, v]) => [k, v.code])))}`);
       // 14 UNAVAILABLE: no connection could be made (the handshake was refused).
       assert.equal(outcomes.plaintext.code, 14, `plain text must be refused: ${context}`);
       assert.equal(outcomes.noClientCertificate.code, 14, `TLS without a client certificate must fail: ${context}`);

@@ -60,10 +60,16 @@ describe('the demo CA and the components’ certificates', () => {
 
     unlinkSync(componentFiles(dir, 'shop').clientKey);
     assert.match(certificatesNeedRenewal(dir, COMPONENT_NAMES) ?? '', /shop\/client\.key missing/);
+    const oldLeaf = readFileSync(componentFiles(dir, 'crm').serverCert, 'utf8');
     const remade = await ensureCertificates(dir);
     assert.equal(remade.created, true);
-    assert.notEqual(readFileSync(join(dir, 'ca.crt'), 'utf8'), before, 'a new CA, so every peer trusts the same one');
-    assert.ok(cert(componentFiles(dir, 'shop').clientCert).checkIssued(cert(join(dir, 'ca.crt'))));
+    // New leaves under the same CA: peers that read the CA only at start keep trusting them.
+    assert.equal(readFileSync(join(dir, 'ca.crt'), 'utf8'), before, 'the CA is kept');
+    assert.notEqual(readFileSync(componentFiles(dir, 'crm').serverCert, 'utf8'), oldLeaf, 'leaves are reissued');
+    const ca = cert(join(dir, 'ca.crt'));
+    for (const component of COMPONENT_NAMES) {
+      assert.ok(cert(componentFiles(dir, component).clientCert).verify(ca.publicKey), `${component} signed by the kept CA`);
+    }
   });
 
   it('remakes a set whose certificates were issued by another CA, or expire soon', async () => {
@@ -94,6 +100,22 @@ describe('the demo CA and the components’ certificates', () => {
       for (const path of [files.dir, files.serverKey, files.clientKey, files.clientCert]) assert.equal(statSync(path).uid, uid, `${path} owned by ${uid}`);
     }
     assert.equal(statSync(join(dir, 'ca', 'ca.key')).uid, 0, "the CA's key stays root's");
+  });
+
+  it('makes a new CA when its own is near its end, and never issues a leaf that outlives its CA', async () => {
+    const dir = tempDir();
+    await ensureCertificates(dir);
+    // A CA with 20 days left: renewal (30 days ahead) replaces it.
+    const short = await createCertificateAuthority('short-lived CA', 20);
+    writeFileSync(join(dir, 'ca.crt'), short.cert);
+    writeFileSync(join(dir, 'ca', 'ca.key'), short.key);
+    await ensureCertificates(dir);
+    const ca = cert(join(dir, 'ca.crt'));
+    assert.notEqual(ca.fingerprint256, new X509Certificate(short.cert).fingerprint256, 'a new CA');
+    // A 40-day CA issuing a 365-day leaf: the leaf ends with the CA.
+    const small = await createCertificateAuthority('40-day CA', 40);
+    const leaf = new X509Certificate((await small.issue({ commonName: 'x', usage: 'client', validDays: 365 })).cert);
+    assert.ok(new Date(leaf.validTo).getTime() <= new Date(new X509Certificate(small.cert).validTo).getTime());
   });
 
   it('rotation replaces everything, CA included', async () => {

@@ -1,4 +1,4 @@
-import { randomBytes, webcrypto, X509Certificate } from 'node:crypto';
+import { createPrivateKey, randomBytes, webcrypto, X509Certificate } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 // @peculiar/x509 resolves its algorithm providers with tsyringe, which needs this polyfill first.
@@ -86,9 +86,22 @@ export async function createCertificateAuthority(commonName: string, validDays =
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
+  return authority(caCert, keys.privateKey);
+}
+
+/** The CA in `dir` (ca.crt, ca/ca.key), to issue more leaves under the same trust anchor. */
+export async function loadCertificateAuthority(certPem: string, keyPem: string): Promise<CertificateAuthority> {
+  const caCert = new x509.X509Certificate(certPem);
+  const der = Buffer.from(keyPem.replace(/-----(BEGIN|END) PRIVATE KEY-----|\s/g, ''), 'base64');
+  const key = (await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, true, ['sign'])) as CryptoKey;
+  return authority(caCert, key);
+}
+
+async function authority(caCert: x509.X509Certificate, caKey: CryptoKey): Promise<CertificateAuthority> {
+  const keys = { privateKey: caKey };
   return {
     cert: caCert.toString('pem') + '\n',
-    key: await toPem(keys.privateKey),
+    key: await toPem(caKey),
     async issue(options) {
       const leafKeys = await generateKeys();
       const start = options.notBefore ?? new Date(Date.now() - 60_000);
@@ -98,7 +111,8 @@ export async function createCertificateAuthority(commonName: string, validDays =
         subject: `CN=${options.commonName}, O=orderscope`,
         issuer: caCert.subject,
         notBefore: start,
-        notAfter: new Date(start.getTime() + (options.validDays ?? 365) * DAY_MS),
+        // Never past the CA's own end.
+        notAfter: new Date(Math.min(start.getTime() + (options.validDays ?? 365) * DAY_MS, caCert.notAfter.getTime())),
         signingKey: keys.privateKey,
         publicKey: leafKeys.publicKey,
         signingAlgorithm: ALGORITHM,
@@ -174,6 +188,17 @@ export function certificatesNeedRenewal(dir: string, components: readonly string
   return null;
 }
 
+/** The CA in `dir`, if its certificate and key are there, belong together and it is not near its end. */
+async function reusableAuthority(dir: string, renewWithinDays: number): Promise<CertificateAuthority | null> {
+  const certPath = join(dir, 'ca.crt');
+  const keyPath = join(dir, 'ca', 'ca.key');
+  if (!existsSync(certPath) || !existsSync(keyPath)) return null;
+  const cert = new X509Certificate(readFileSync(certPath));
+  if (new Date(cert.validTo).getTime() < Date.now() + renewWithinDays * DAY_MS) return null;
+  if (!cert.checkPrivateKey(createPrivateKey(readFileSync(keyPath)))) return null;
+  return loadCertificateAuthority(readFileSync(certPath, 'utf8'), readFileSync(keyPath, 'utf8'));
+}
+
 function write(path: string, content: string, mode: number, uid?: number): void {
   // Write beside, then rename: a component reloading its files never reads half of one.
   const tmp = `${path}.${process.pid}.tmp`;
@@ -185,8 +210,8 @@ function write(path: string, content: string, mode: number, uid?: number): void 
 
 /**
  * Makes the demo CA and every component's server and client certificate in `dir`, unless a
- * complete, valid set is there already. Rotation (`rotate`) replaces all of it, CA included:
- * components pick the new files up on restart.
+ * complete, valid set is there already. An incomplete or expiring set gets new leaves from the same
+ * CA; rotation (`rotate`) replaces all of it, CA included: components pick the new files up on restart.
  */
 export async function ensureCertificates(dir: string, options: EnsureOptions = {}): Promise<{ created: boolean; reason: string }> {
   const components = options.components ?? COMPONENT_NAMES;
@@ -208,10 +233,16 @@ export async function ensureCertificates(dir: string, options: EnsureOptions = {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   mkdirSync(join(dir, 'ca'), { recursive: true, mode: 0o700 });
   chmodSync(join(dir, 'ca'), 0o700);
-  const ca = await createCertificateAuthority('orderscope demo CA');
+  // Leaves are renewed under the CA they were issued by, so that peers that read their trust
+  // anchor only at start keep trusting each other; a new CA only when asked (rotate), or when the
+  // CA itself is missing or near its end.
+  const existing = options.rotate ? null : await reusableAuthority(dir, options.renewWithinDays ?? 30);
+  const ca = existing ?? (await createCertificateAuthority('orderscope demo CA'));
   // The CA's key stays with whoever runs this (root in compose), never in a component's directory.
-  write(join(dir, 'ca', 'ca.key'), ca.key, 0o600);
-  write(join(dir, 'ca.crt'), ca.cert, 0o644);
+  if (!existing) {
+    write(join(dir, 'ca', 'ca.key'), ca.key, 0o600);
+    write(join(dir, 'ca.crt'), ca.cert, 0o644);
+  }
   for (const component of components) {
     const files = componentFiles(dir, component);
     const uid = options.chownToComponents ? COMPONENTS[component as Component]?.uid : undefined;

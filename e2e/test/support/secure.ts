@@ -15,10 +15,14 @@ export interface ClientIdentity {
   ca?: Buffer;
   cert?: Buffer;
   key?: Buffer;
+  /** Test hooks: what TLS the client offers. */
+  minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+  ciphers?: string;
 }
 
 /** `component`'s client certificate and key, and our CA to verify the server with. */
-export function identityOf(component: Component): Required<ClientIdentity> {
+export function identityOf(component: Component): Required<Pick<ClientIdentity, 'ca' | 'cert' | 'key'>> {
   const files = componentFiles(certsDir, component);
   return { ca: readFileSync(files.ca), cert: readFileSync(files.clientCert), key: readFileSync(files.clientKey) };
 }

@@ -25,7 +25,7 @@ OTELCOL_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_ENDPOINT=jaeger:4317 OTELCOL_STORAGE_DIR
   "$otelcol" validate --feature-gates=processor.tailsamplingprocessor.recordpolicy --config "file:collector/config.yaml"
 "$jaeger" validate --config "file:jaeger/config.yaml"
 JAEGER_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_BADGER_DIR=/var/lib/jaeger-plain \
-  CERTS_DIR=/certs/jaeger SECRETS_DIR="$compose_secrets" OTELCOL_OTLP_URL=https://otel-collector:4318 \
+  CERTS_DIR=/certs/jaeger SECRETS_DIR="$compose_secrets" OTELCOL_OTLP_URL=https://otel-collector:4319 \
   PROMETHEUS_URL=https://prometheus:9090 "$jaeger" validate --config "file:jaeger/config.yaml"
 
 # Prometheus: promtool only warns about a missing file_sd target file; here that fails.
@@ -39,15 +39,19 @@ if command -v promtool >/dev/null; then
   promtool_config prometheus/prometheus.yml
   # Compose's layout (docker-compose.yml): the same config and rules in prometheus/ (the container's
   # /etc/prometheus), prometheus/targets-compose mounted as targets/, and beside prometheus/ the
-  # certificates (certs/prometheus) and the secrets (.local/secrets; here the native ones).
+  # certificates (certs/prometheus; compose mounts certs/compose/prometheus, owned by 65534: here
+  # the native ones) and, as .local/secrets, only what compose gives Prometheus (its directory of
+  # the secrets volume: CONSUMERS.prometheus in gen-secrets.mjs), copied from the native secrets.
   compose_prom="$(mktemp -d)"
   trap 'rm -rf "$compose_prom"' EXIT
-  mkdir -p "$compose_prom/prometheus" "$compose_prom/certs" "$compose_prom/.local"
+  mkdir -p "$compose_prom/prometheus" "$compose_prom/certs" "$compose_prom/.local/secrets"
   cp prometheus/prometheus.yml "$compose_prom/prometheus/"
   cp -r prometheus/rules "$compose_prom/prometheus/rules"
   cp -r prometheus/targets-compose "$compose_prom/prometheus/targets"
   ln -s "$root/certs/prometheus" "$compose_prom/certs/prometheus"
-  ln -s "$root/.local/secrets" "$compose_prom/.local/secrets"
+  for name in $(node --input-type=module -e "import { CONSUMERS } from './scripts/gen-secrets.mjs'; console.log(CONSUMERS.prometheus.secrets.join(' '))"); do
+    cp "$ORDERSCOPE_SECRETS_DIR/$name" "$compose_prom/.local/secrets/"
+  done
   promtool_config "$compose_prom/prometheus/prometheus.yml"
   promtool test rules prometheus/tests/*.yml
   prom_checked="prometheus config (native and compose targets), rules and rule tests valid"
@@ -58,8 +62,8 @@ fi
 
 # Grafana runs in compose only (no binary here): its provisioned data sources must parse, and every
 # file they read with $__file{...} must be one that certs-init makes: Grafana's provisioning fails
-# at start on a missing file. /etc/grafana/certs in the container is ./certs/grafana (compose's
-# mount), here $ORDERSCOPE_CERTS_DIR/grafana, made above. YAML: the `yaml` package in node_modules.
+# at start on a missing file. /etc/grafana/certs in the container is ./certs/compose/grafana (compose's
+# mount; the same layout), here $ORDERSCOPE_CERTS_DIR/grafana, made above. YAML: the `yaml` package in node_modules.
 GRAFANA_CERTS="$ORDERSCOPE_CERTS_DIR/grafana" node --input-type=module - grafana/provisioning/datasources/datasources.yml <<'JS'
 import { readFileSync, statSync } from 'node:fs';
 import { parse } from 'yaml';

@@ -9,7 +9,7 @@
 # makes the set only when it is missing, incomplete, from another CA or expiring within 30 days.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="${1:-${ORDERSCOPE_CERTS_DIR:-$root/certs}}"
+dir="${1:-$root/certs}"
 cd "$root"
 PATH="$(bash scripts/ensure-node24.sh):$PATH"
 [[ -d node_modules ]] || npm ci --no-audit --no-fund

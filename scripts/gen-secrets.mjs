@@ -1,19 +1,55 @@
 #!/usr/bin/env node
+// gen-secrets.mjs DIR [--rotate] [--per-consumer]
+//
 // Generates the stack's secrets, one file each, into DIR — only those missing, so re-running keeps
 // them (pass --rotate to replace all). Used by compose's secrets-init service and by local:up.
 // Nothing here is ever committed: DIR is a volume (compose) or .local/secrets (native).
-// Besides the random secrets it writes two files derived from them, rewritten on every run:
-//   otlp_api_keys         the API keys the collector accepts on OTLP, one per line with the name
-//                         of its holder (bearertokenauth reads the first word of each line and
+// Files are 0400, owned by whoever runs this (the developer natively, root in compose).
+//
+// Besides the random secrets it writes files derived from them:
+//   otlp_api_keys         the API keys the collector accepts on OTLP (:4317, :4318) from the four
+//                         services (their traces), one per line with the name of its holder
+//                         ("<token> <name>"; bearertokenauth reads the first word of each line and
 //                         re-reads the file when it changes: delete a line to revoke a key)
-//   jaeger_otlp_htpasswd  the collector's login at Jaeger's OTLP receiver (basicauth), bcrypt
+//   otlp_internal_keys    the same for the collector's internal OTLP receiver (:4319): the
+//                         collector's and Jaeger's own metrics and logs (otelcol, jaeger)
+//   jaeger_otlp_htpasswd  the collector's login at Jaeger's OTLP receiver (basicauth), bcrypt;
+//                         rewritten on every run
+// The two keys files are written only when missing or on --rotate, so that a line deleted to
+// revoke a sender stays deleted. Two repairs only: a line naming a holder that belongs to the other
+// file is dropped (files made before the split held all six keys), and a holder whose token this
+// run has just created (its otlp_token_<name> was missing) gets its line, replacing the old one.
+//
+// --per-consumer (compose's secrets-init, as root): DIR stays the master copy (the same flat files,
+// then owned by root, 0400), and every container also gets DIR/<consumer>/ with copies of the
+// secrets it reads and nothing else (CONSUMERS below): the directory 0500, the files 0400, all
+// owned by the uid the container runs as. Compose mounts each container's directory only
+// (volume.subpath). The copies are rewritten from the master on every run (write, then rename),
+// and files a consumer no longer gets are removed: edit the master, re-run, the copies follow.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 
-/** Who sends OTLP to the collector, each with its own API key (otlp_token_<name>). */
-export const OTLP_CLIENTS = ['shop', 'mes_api', 'crm', 'mes', 'otelcol', 'jaeger'];
+/** Who sends traces to the collector (OTLP :4317/:4318), each with its own API key (otlp_token_<name>). */
+export const OTLP_SENDERS = ['shop', 'mes_api', 'crm', 'mes'];
+/** Who pushes its own metrics and logs to the collector's internal OTLP receiver (:4319). */
+export const OTLP_INTERNAL = ['otelcol', 'jaeger'];
+/** Every holder of an OTLP API key. */
+export const OTLP_CLIENTS = [...OTLP_SENDERS, ...OTLP_INTERNAL];
+/** The collector's API key files, and whose keys each one holds. */
+export const OTLP_KEY_FILES = { otlp_api_keys: OTLP_SENDERS, otlp_internal_keys: OTLP_INTERNAL };
 /** The user the collector logs in as at Jaeger's OTLP receiver. */
 export const JAEGER_OTLP_USER = 'otel-collector';
 
@@ -36,41 +72,164 @@ export const SECRETS = [
   // Grafana's admin password (compose); Grafana takes it only when it first creates its database.
   'grafana_admin_password',
 ];
+/** Files derived from SECRETS (see the header). */
+export const DERIVED = [...Object.keys(OTLP_KEY_FILES), 'jaeger_otlp_htpasswd'];
 
-const args = process.argv.slice(2);
-const dir = args.find((a) => !a.startsWith('--'));
-if (!dir) {
-  console.error('usage: gen-secrets.mjs DIR [--world-readable] [--rotate]');
-  process.exit(2);
+/** One of the four services: its DB password and OTLP key, the shared tokens, the scrape key. */
+const service = (schema) => ({
+  uid: 1000,
+  secrets: [
+    `db_password_${schema}`,
+    'internal_api_token',
+    'admin_token',
+    'user_id_hmac_key',
+    `otlp_token_${schema}`,
+    'prometheus_scrape_token',
+  ],
+});
+
+/**
+ * --per-consumer (compose): each container (its compose service name) with the uid it runs as and
+ * the only secrets it gets, in DIR/<consumer>/, which docker-compose.yml mounts at the same path as
+ * before (volume.subpath). The app image runs as node (1000); postgres as postgres (999) once its
+ * entrypoint has dropped root; the collector 10001; Jaeger 10001 (its entrypoint reads the store
+ * key as root, then drops to 10001); Prometheus nobody (65534); Grafana 472.
+ */
+export const CONSUMERS = {
+  postgres: { uid: 999, secrets: ['postgres_password'] },
+  'db-init': {
+    uid: 1000,
+    secrets: ['postgres_password', 'db_password_shop', 'db_password_mes_api', 'db_password_crm', 'db_password_mes'],
+  },
+  shop: service('shop'),
+  'mes-api': service('mes_api'),
+  crm: service('crm'),
+  mes: service('mes'),
+  simulator: { uid: 1000, secrets: ['internal_api_token', 'admin_token'] },
+  'otel-collector': {
+    uid: 10001,
+    secrets: ['otlp_api_keys', 'otlp_internal_keys', 'prometheus_scrape_token', 'jaeger_otlp_password', 'otlp_token_otelcol'],
+  },
+  jaeger: { uid: 10001, secrets: ['jaeger_otlp_htpasswd', 'otlp_token_jaeger', 'jaeger_storage_key'] },
+  prometheus: { uid: 65534, secrets: ['prometheus_scrape_token'] },
+  grafana: { uid: 472, secrets: ['grafana_admin_password'] },
+};
+
+for (const [consumer, { secrets }] of Object.entries(CONSUMERS)) {
+  for (const name of secrets) {
+    if (!SECRETS.includes(name) && !DERIVED.includes(name)) throw new Error(`CONSUMERS.${consumer}: unknown secret ${name}`);
+  }
 }
-// In compose the files are read by containers running as other users (postgres, node).
-const mode = args.includes('--world-readable') ? 0o444 : 0o400;
-const rotate = args.includes('--rotate');
+
 // Read once by their consumers at first start: a new value would not take effect (Grafana keeps its
 // admin password in its database) or would lock data away (the trace store's key).
 const KEEP_ON_ROTATE = new Set(['jaeger_storage_key', 'grafana_admin_password']);
 
-mkdirSync(dir, { recursive: true, mode: 0o755 });
-const created = [];
-for (const name of SECRETS) {
-  const path = join(dir, name);
-  if (existsSync(path) && (!rotate || KEEP_ON_ROTATE.has(name))) continue;
-  if (existsSync(path)) chmodSync(path, 0o600);
-  writeFileSync(path, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  chmodSync(path, mode);
-  created.push(name);
-}
-
 /** Writes beside, then renames: a reader watching the file never sees half of it. */
-function writeDerived(name, content) {
-  const path = join(dir, name);
+function writeAtomic(path, content, uid) {
   const tmp = `${path}.tmp`;
-  writeFileSync(tmp, content, { mode: 0o600 });
-  chmodSync(tmp, mode);
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, content, { mode: 0o400 });
+  if (uid !== undefined) chownSync(tmp, uid, uid);
+  chmodSync(tmp, 0o400);
   renameSync(tmp, path);
 }
-const read = (name) => readFileSync(join(dir, name), 'utf8').trim();
-writeDerived('otlp_api_keys', OTLP_CLIENTS.map((client) => `${read(`otlp_token_${client}`)} ${client}\n`).join(''));
-writeDerived('jaeger_otlp_htpasswd', `${JAEGER_OTLP_USER}:${bcrypt.hashSync(read('jaeger_otlp_password'), 10)}\n`);
 
-console.log(JSON.stringify({ msg: 'secrets ready', dir, created }));
+/** The lines of a keys file, by the holder each names (its second word), for the repairs. */
+const holderOf = (line) => line.trim().split(/\s+/)[1];
+
+function main(args) {
+  const dir = args.find((a) => !a.startsWith('--'));
+  const unknown = args.filter((a) => a.startsWith('--') && a !== '--rotate' && a !== '--per-consumer');
+  if (!dir || unknown.length) {
+    console.error(`usage: gen-secrets.mjs DIR [--rotate] [--per-consumer]${unknown.length ? ` (unknown: ${unknown.join(' ')})` : ''}`);
+    return 2;
+  }
+  const rotate = args.includes('--rotate');
+  const perConsumer = args.includes('--per-consumer');
+  if (perConsumer && process.getuid?.() !== 0) {
+    console.error('gen-secrets: --per-consumer hands each directory to its container\'s uid: run it as root (compose\'s secrets-init)');
+    return 2;
+  }
+
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const created = [];
+  for (const name of SECRETS) {
+    const path = join(dir, name);
+    if (existsSync(path) && (!rotate || KEEP_ON_ROTATE.has(name))) continue;
+    writeAtomic(path, randomBytes(32).toString('base64url'));
+    created.push(name);
+  }
+  const read = (name) => readFileSync(join(dir, name), 'utf8').trim();
+
+  const keys = {};
+  const dropped = [];
+  for (const [file, holders] of Object.entries(OTLP_KEY_FILES)) {
+    const path = join(dir, file);
+    const line = (holder) => `${read(`otlp_token_${holder}`)} ${holder}`;
+    if (rotate || !existsSync(path)) {
+      writeAtomic(path, holders.map((h) => `${line(h)}\n`).join(''));
+      keys[file] = 'written';
+      continue;
+    }
+    // Kept as the operator left it (revoked lines stay out), but for the two repairs (header).
+    const others = OTLP_CLIENTS.filter((client) => !holders.includes(client));
+    let lines = readFileSync(path, 'utf8').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+    let changed = false;
+    lines = lines.filter((l) => {
+      const holder = holderOf(l);
+      if (!others.includes(holder)) return true;
+      dropped.push(`${file}: ${holder}`);
+      changed = true;
+      return false;
+    });
+    for (const holder of holders) {
+      if (!created.includes(`otlp_token_${holder}`)) continue;
+      const at = lines.findIndex((l) => holderOf(l) === holder);
+      if (at >= 0) lines[at] = line(holder);
+      else lines.push(line(holder));
+      changed = true;
+    }
+    if (changed) writeAtomic(path, lines.map((l) => `${l}\n`).join(''));
+    keys[file] = changed ? 'updated' : 'kept';
+  }
+  writeAtomic(join(dir, 'jaeger_otlp_htpasswd'), `${JAEGER_OTLP_USER}:${bcrypt.hashSync(read('jaeger_otlp_password'), 10)}\n`);
+
+  if (perConsumer) {
+    // The master copy: root's, readable by no container (none mounts DIR itself but secrets-init).
+    // DIR stays 0755: the names are no secret, and the runtime resolves each subpath through it.
+    chownSync(dir, 0, 0);
+    chmodSync(dir, 0o755);
+    for (const name of [...SECRETS, ...DERIVED]) {
+      chownSync(join(dir, name), 0, 0);
+      chmodSync(join(dir, name), 0o400);
+    }
+    for (const [consumer, { uid, secrets }] of Object.entries(CONSUMERS)) {
+      const cdir = join(dir, consumer);
+      // Never removed and remade: a running container's mount holds on to this very directory.
+      if (!existsSync(cdir)) mkdirSync(cdir, { mode: 0o700 });
+      if (!lstatSync(cdir).isDirectory()) throw new Error(`${cdir} is not a directory`);
+      chownSync(cdir, uid, uid);
+      chmodSync(cdir, 0o500);
+      for (const entry of readdirSync(cdir)) {
+        if (!secrets.includes(entry)) rmSync(join(cdir, entry), { recursive: true, force: true });
+      }
+      for (const name of secrets) writeAtomic(join(cdir, name), readFileSync(join(dir, name)), uid);
+    }
+  }
+
+  console.log(
+    JSON.stringify({
+      msg: 'secrets ready',
+      dir,
+      created,
+      keys,
+      ...(dropped.length ? { dropped } : {}),
+      ...(perConsumer ? { consumers: Object.keys(CONSUMERS) } : {}),
+    }),
+  );
+  return 0;
+}
+
+// Run as a script; imported (check-configs reads CONSUMERS), it only exports.
+if (import.meta.main) process.exitCode = main(process.argv.slice(2));

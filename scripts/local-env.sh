@@ -1,10 +1,14 @@
 # Sourced by the native-stack scripts: where the native stack keeps its state, and the environment
 # its processes share. Secrets are passed as *_FILE paths, as compose does, never as values.
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-export ORDERSCOPE_STATE="${ORDERSCOPE_STATE:-$root/.local}"
+# Fixed, not overridable: prometheus/prometheus.yml and web.yml name the certificates and the scrape
+# key relative to their own directory (../certs, ../.local/secrets; Prometheus 2.x cannot read the
+# environment), and everything else must agree with them.
+export ORDERSCOPE_STATE="$root/.local"
 export ORDERSCOPE_SECRETS_DIR="$ORDERSCOPE_STATE/secrets"
-# The stack's CA and every component's certificates (orderscope-certs; compose uses the same dir).
-export ORDERSCOPE_CERTS_DIR="${ORDERSCOPE_CERTS_DIR:-$root/certs}"
+# The stack's CA and every component's certificates (orderscope-certs; compose keeps its own set in
+# certs/compose, owned by its containers' users).
+export ORDERSCOPE_CERTS_DIR="$root/certs"
 export PGPORT="${PGPORT:-5432}"
 export DB_PORT="$PGPORT"
 export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"

@@ -52,7 +52,7 @@ describe("Jaeger's trace storage, encrypted at rest", () => {
     );
   });
 
-  it('holds an order Jaeger finds by order_id, but never its id in plain text on disk', { timeout: 120_000 }, async () => {
+  it('holds an order Jaeger finds by order_id, but never its id in plain text on disk', { timeout: 120_000 }, async (t) => {
     const orderId = await newB2cOrder();
     assert.equal((await submit(orderId)).status, 200);
     await eventually(`order ${orderId} in Jaeger`, 60_000, async () => ((await findOrderTraces('crm', orderId)).length ? true : undefined));
@@ -66,6 +66,7 @@ describe("Jaeger's trace storage, encrypted at rest", () => {
       return total(hits) > 0 ? hits : undefined;
     });
     const inCipher = grepTree(cipherDir, orderId);
+    t.diagnostic(`order ${orderId}: ${total(inPlain)} occurrence(s) in the plaintext view, ${total(inCipher)} in the encrypted directory`);
     assert.equal(
       total(inCipher),
       0,

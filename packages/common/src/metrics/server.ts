@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../log/logger.js';
 import type { TlsFiles } from '../tls/index.js';
-import { secretsEqual } from '../http/auth.js';
+import { bearerToken, secretsEqual } from '../http/auth.js';
 
 export interface MetricsServerOptions {
   /** 0: a free port (tests). */
@@ -62,7 +62,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       (req, res) => {
         // The handshake already refused anyone else; this only guards against a misconfiguration.
         if (!(req.socket as TLSSocket).authorized) return json(res, 403, { error: 'forbidden', message: 'client certificate required' });
-        const bearer = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+        const bearer = bearerToken(req.headers);
         if (bearer === undefined || !secretsEqual(bearer, options.token)) {
           res.setHeader('www-authenticate', 'Bearer realm="metrics"');
           return json(res, 401, { error: 'unauthorized', message: bearer === undefined ? 'API key required (Authorization: Bearer)' : 'wrong API key' });

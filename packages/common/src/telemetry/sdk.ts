@@ -8,7 +8,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { z } from 'zod';
 import { envTypes, parseEnv, type Env } from '../config/env.js';
-import { secretsEqual } from '../http/auth.js';
+import { hasBearer } from '../http/auth.js';
 import { mtlsClientOptions } from '../tls/index.js';
 import { SERVICE_NAMES } from '../services.js';
 import { OrderBaggageSpanProcessor } from './span-processor.js';
@@ -33,10 +33,6 @@ const telemetryEnvSchema = z.object({
   /** Only callers that prove they are one of the services may continue a trace (see below). */
   INTERNAL_API_TOKEN: envTypes.secret(),
 });
-
-function bearer(req: IncomingMessage): string | undefined {
-  return /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '')?.[1];
-}
 
 /**
  * Starts the OpenTelemetry SDK for one service: every span leaves the process (the collector
@@ -78,10 +74,7 @@ export function startTelemetry(env: Env = process.env): NodeSDK | null {
       httpAgentOptions: { ...tls, keepAlive: true },
     }),
   );
-  const trusted = (req: IncomingMessage) => {
-    const token = bearer(req);
-    return token !== undefined && secretsEqual(token, cfg.INTERNAL_API_TOKEN);
-  };
+  const trusted = (req: IncomingMessage) => hasBearer(req.headers, cfg.INTERNAL_API_TOKEN);
 
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({

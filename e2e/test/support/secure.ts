@@ -27,21 +27,20 @@ export function identityOf(component: Component): Required<Pick<ClientIdentity, 
   return { ca: readFileSync(files.ca), cert: readFileSync(files.clientCert), key: readFileSync(files.clientKey) };
 }
 
-const agents = new Map<string, Agent>();
-function agentFor(identity: ClientIdentity): Agent {
-  const key = `${identity.ca?.length}:${identity.cert?.toString('base64', 0, 120)}`;
-  let agent = agents.get(key);
+/** One connection pool per component, holding its client certificate. */
+const agents = new Map<Component, Agent>();
+function agentOf(component: Component): Agent {
+  let agent = agents.get(component);
   if (!agent) {
-    agent = new Agent({ connect: { ...identity, rejectUnauthorized: true }, connections: 8 });
-    agents.set(key, agent);
+    agent = new Agent({ connect: { ...identityOf(component), rejectUnauthorized: true }, connections: 8 });
+    agents.set(component, agent);
   }
   return agent;
 }
 
-/** fetch over TLS as `as` (a component name: its client certificate), or with an explicit identity. */
-export function secureFetch(url: string, init: RequestInit = {}, as: Component | ClientIdentity = 'prometheus'): Promise<Response> {
-  const identity = typeof as === 'string' ? identityOf(as) : as;
-  return undiciFetch(url, { signal: AbortSignal.timeout(10_000), ...init, dispatcher: agentFor(identity) });
+/** fetch over TLS as `as`: with that component's client certificate, verifying the server with our CA. */
+export function secureFetch(url: string, init: RequestInit = {}, as: Component = 'prometheus'): Promise<Response> {
+  return undiciFetch(url, { signal: AbortSignal.timeout(10_000), ...init, dispatcher: agentOf(as) });
 }
 
 /** Bearer header with a service's collector API key (otlp_token_<schema>). */

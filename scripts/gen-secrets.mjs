@@ -16,9 +16,9 @@
 //   jaeger_otlp_htpasswd  the collector's login at Jaeger's OTLP receiver (basicauth), bcrypt;
 //                         rewritten on every run
 // The two keys files are written only when missing or on --rotate, so that a line deleted to
-// revoke a sender stays deleted. Two repairs only: a line naming a holder that belongs to the other
-// file is dropped (files made before the split held all six keys), and a holder whose token this
-// run has just created (its otlp_token_<name> was missing) gets its line, replacing the old one.
+// revoke a sender stays deleted; a holder whose token this run has just made (its
+// otlp_token_<name> was deleted: how one sender's key is replaced) gets its new line instead of
+// the old one.
 //
 // --per-consumer (compose's secrets-init, as root): DIR stays the master copy (the same flat files,
 // then owned by root, 0400), and every container also gets DIR/<consumer>/ with copies of the
@@ -135,7 +135,7 @@ function writeAtomic(path, content, uid) {
   renameSync(tmp, path);
 }
 
-/** The lines of a keys file, by the holder each names (its second word), for the repairs. */
+/** The holder a keys-file line names (its second word). */
 const holderOf = (line) => line.trim().split(/\s+/)[1];
 
 function main(args) {
@@ -163,35 +163,21 @@ function main(args) {
   const read = (name) => readFileSync(join(dir, name), 'utf8').trim();
 
   const keys = {};
-  const dropped = [];
   for (const [file, holders] of Object.entries(OTLP_KEY_FILES)) {
     const path = join(dir, file);
-    const line = (holder) => `${read(`otlp_token_${holder}`)} ${holder}`;
+    const line = (holder) => `${read(`otlp_token_${holder}`)} ${holder}\n`;
     if (rotate || !existsSync(path)) {
-      writeAtomic(path, holders.map((h) => `${line(h)}\n`).join(''));
+      writeAtomic(path, holders.map(line).join(''));
       keys[file] = 'written';
       continue;
     }
-    // Kept as the operator left it (revoked lines stay out), but for the two repairs (header).
-    const others = OTLP_CLIENTS.filter((client) => !holders.includes(client));
-    let lines = readFileSync(path, 'utf8').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
-    let changed = false;
-    lines = lines.filter((l) => {
-      const holder = holderOf(l);
-      if (!others.includes(holder)) return true;
-      dropped.push(`${file}: ${holder}`);
-      changed = true;
-      return false;
-    });
-    for (const holder of holders) {
-      if (!created.includes(`otlp_token_${holder}`)) continue;
-      const at = lines.findIndex((l) => holderOf(l) === holder);
-      if (at >= 0) lines[at] = line(holder);
-      else lines.push(line(holder));
-      changed = true;
+    // Kept as the operator left it (revoked lines stay out), but for tokens made anew this run.
+    const renewed = holders.filter((holder) => created.includes(`otlp_token_${holder}`));
+    if (renewed.length) {
+      const kept = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '' && !renewed.includes(holderOf(l)));
+      writeAtomic(path, [...kept.map((l) => `${l}\n`), ...renewed.map(line)].join(''));
     }
-    if (changed) writeAtomic(path, lines.map((l) => `${l}\n`).join(''));
-    keys[file] = changed ? 'updated' : 'kept';
+    keys[file] = renewed.length ? 'updated' : 'kept';
   }
   writeAtomic(join(dir, 'jaeger_otlp_htpasswd'), `${JAEGER_OTLP_USER}:${bcrypt.hashSync(read('jaeger_otlp_password'), 10)}\n`);
 
@@ -224,7 +210,6 @@ function main(args) {
       dir,
       created,
       keys,
-      ...(dropped.length ? { dropped } : {}),
       ...(perConsumer ? { consumers: Object.keys(CONSUMERS) } : {}),
     }),
   );

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   MATERIALS,
   modelUpload,
@@ -11,7 +10,7 @@ import {
   captureTraceContext,
   orderTableResolver,
   idempotencyKey,
-  orderByIdempotencyKey,
+  orderIdForCreate,
   withOrder,
   type Channel,
   type ServiceRuntime,
@@ -92,8 +91,7 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
       req.body,
     );
     const key = idempotencyKey(req);
-    const existing = key ? (await orderByIdempotencyKey(rt.db, 'b2b_orders', key))?.orderId : undefined;
-    const orderId = existing ?? randomUUID();
+    const { orderId, existing } = await orderIdForCreate(rt.db, 'b2b_orders', key);
     // The upload is the B2B order's creation: this request's span is the order's root.
     await withOrder(
       orderId,

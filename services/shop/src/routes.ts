@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   boxStl,
   CHANNELS,
@@ -12,7 +11,7 @@ import {
   parseInput,
   storeModel,
   idempotencyKey,
-  orderByIdempotencyKey,
+  orderIdForCreate,
   uploadedModel,
   withOrder,
   type ServiceRuntime,
@@ -91,8 +90,7 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   router.post('/orders', async (req, res) => {
     const body = parseInput(z.object({ user_id: z.string().min(1).max(128) }), req.body);
     const key = idempotencyKey(req);
-    const existing = key ? (await orderByIdempotencyKey(rt.db, 'orders', key))?.orderId : undefined;
-    const orderId = existing ?? randomUUID();
+    const { orderId, existing } = await orderIdForCreate(rt.db, 'orders', key);
     // This request's span is the new order's root: its context is stored with the order.
     await withOrder(
       orderId,

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Request } from 'express';
@@ -97,6 +98,15 @@ function assertTable(table: string): void {
  * table with columns order_id, idempotency_key and trace_context. Not traced: it runs before the
  * request knows which order's trace it belongs to.
  */
+/**
+ * The id a "create order" request works on: the order an earlier attempt with the same
+ * Idempotency-Key created (`existing`), or a new one.
+ */
+export async function orderIdForCreate(db: Queryable, table: string, key: string | undefined): Promise<{ orderId: string; existing: boolean }> {
+  const earlier = key ? (await orderByIdempotencyKey(db, table, key))?.orderId : undefined;
+  return { orderId: earlier ?? randomUUID(), existing: earlier !== undefined };
+}
+
 export async function orderByIdempotencyKey(db: Queryable, table: string, key: string): Promise<RequestOrder | null> {
   assertTable(table);
   const row = (

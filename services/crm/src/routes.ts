@@ -15,6 +15,7 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import { OrderRegistry } from './registry/order-registry.js';
 import { reportStuckOrders } from './registry/stuck-orders.js';
+import { withTraceLink } from './registry/trace-link.js';
 
 const orderParams = z.object({ orderId: z.uuid() });
 const traceContextSchema = z.object({
@@ -69,12 +70,13 @@ export function crmRoutes(rt: ServiceRuntime): Router {
   // and on demand (monitoring, tests) with its own threshold.
   router.post('/internal/registry/stuck-scan', internal, async (req, res) => {
     const { older_than_s } = parseInput(z.object({ older_than_s: z.coerce.number().min(0).max(86_400 * 30) }), req.query);
-    res.json({ stuck: await reportStuckOrders(rt.db, rt.logger, older_than_s * 1000) });
+    const stuck = await reportStuckOrders(rt.db, rt.logger, older_than_s * 1000);
+    res.json({ stuck: stuck.map((o) => withTraceLink(rt.config.jaegerUiUrl, o)) });
   });
 
   router.get('/registry/orders/:orderId', internal, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
-    res.json(await registry.get(orderId));
+    res.json(withTraceLink(rt.config.jaegerUiUrl, await registry.get(orderId)));
   });
 
   router.get('/registry/orders', internal, async (req, res) => {
@@ -93,7 +95,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
       ...(query.channel ? { channel: query.channel } : {}),
       ...(query.stuck_for_s !== undefined ? { stuckForMs: query.stuck_for_s * 1000 } : {}),
     });
-    res.json({ orders });
+    res.json({ orders: orders.map((o) => withTraceLink(rt.config.jaegerUiUrl, o)) });
   });
 
   /**

@@ -70,6 +70,8 @@ function serviceEnvSchema(name: ServiceName) {
     /** An open order that has not moved for this long is stuck (the CRM marks it in its trace). */
     STUCK_AFTER_S: envTypes.int(120, 1),
     STUCK_SCAN_INTERVAL_S: envTypes.int(15, 1),
+    /** Where people open Jaeger: the registry's answers link each order to its trace there. */
+    JAEGER_UI_URL: envTypes.url('https://localhost:16686'),
 
     FAULT_ERROR_RATE: envTypes.rate(),
     FAULT_LATENCY_MS: envTypes.int(0),
@@ -132,6 +134,8 @@ export interface ServiceConfig {
   readonly http: { readonly timeoutMs: number; readonly retries: number; readonly backoffMs: number };
   readonly uploads: { readonly dir: string; readonly maxBytes: number };
   readonly stuck: { readonly afterMs: number; readonly scanIntervalMs: number };
+  /** The Jaeger UI's base URL, for links to an order's trace. */
+  readonly jaegerUiUrl: string;
   readonly faults: FaultSettings;
   /** The Prometheus `/metrics` server (HTTPS, client certificate from our CA); null = not started. */
   readonly metrics: MetricsServerConfig | null;
@@ -188,6 +192,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     http: { timeoutMs: e.HTTP_TIMEOUT_MS, retries: e.HTTP_RETRIES, backoffMs: e.HTTP_BACKOFF_MS },
     uploads: { dir: e.UPLOAD_DIR, maxBytes: e.UPLOAD_MAX_BYTES },
     stuck: { afterMs: e.STUCK_AFTER_S * 1000, scanIntervalMs: e.STUCK_SCAN_INTERVAL_S * 1000 },
+    jaegerUiUrl: e.JAEGER_UI_URL.replace(/\/+$/, ''),
     faults: {
       errorRate: e.FAULT_ERROR_RATE,
       latencyMs: e.FAULT_LATENCY_MS,

@@ -28,6 +28,13 @@ export interface RegisteredOrder {
   readonly closed_at: string | null;
   readonly history: TransitionRecord[];
   readonly trace_context: StoredTraceContext | null;
+  /** The order's trace: its id and where to open it in Jaeger (null if it has none). */
+  readonly trace: TraceLink | null;
+}
+
+export interface TraceLink {
+  readonly trace_id: string;
+  readonly jaeger_url: string;
 }
 
 export interface RecordedTransition {

@@ -19,7 +19,20 @@ export const ATTR = {
   timeoutBudgetMs: 'timeout.budget_ms',
   timedOutAttempts: 'timeout.attempts',
   peerService: 'peer.service',
+  /**
+   * On the order's skeleton — its root span, one span per status transition, the stuck marks —
+   * which the collector keeps for every order, whatever the sampling of the detail decides.
+   */
+  skeleton: 'order.skeleton',
+  stuck: 'order.stuck',
+  stuckForMs: 'order.stuck_for_ms',
 } as const;
 
 /** Baggage entries that travel with an order between services and land on every span. */
 export const ORDER_BAGGAGE_KEYS = [ATTR.orderId, ATTR.userId] as const;
+
+/**
+ * Baggage entry (not an attribute) with the span id of the order's root, so that a transition in
+ * any service can hang its skeleton span directly under the root (docs/tracing.md).
+ */
+export const ORDER_ROOT_BAGGAGE_KEY = 'orderscope.order_root';

@@ -1,6 +1,6 @@
-import { context, propagation, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, propagation, trace, TraceFlags, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
-import { ATTR } from './attributes.js';
+import { ATTR, ORDER_ROOT_BAGGAGE_KEY } from './attributes.js';
 
 /**
  * An order's trace context as stored with the order in PostgreSQL: the W3C `traceparent` of the
@@ -52,11 +52,36 @@ export function withOrder<T>(orderId: string, work: () => T, userPseudonym?: str
   return context.with(orderContext(orderId, userPseudonym, active), work);
 }
 
-/** The order's trace context to store: the current request span (the order's root at creation). */
+const SPAN_ID = /^[0-9a-f]{16}$/;
+
+/** Context whose baggage names `rootSpanId` as the root of the order's trace. */
+export function withOrderRoot(ctx: Context, rootSpanId: string): Context {
+  const baggage = propagation.getBaggage(ctx) ?? propagation.createBaggage();
+  return propagation.setBaggage(ctx, baggage.setEntry(ORDER_ROOT_BAGGAGE_KEY, { value: rootSpanId }));
+}
+
+/**
+ * The order's root span as a parent, in the active trace: from the baggage that travels with the
+ * order (set where its trace began, stored with it, carried on every call between the services).
+ */
+export function orderRootContext(ctx: Context = context.active()): SpanContext | undefined {
+  const rootSpanId = propagation.getBaggage(ctx)?.getEntry(ORDER_ROOT_BAGGAGE_KEY)?.value;
+  const current = trace.getSpanContext(ctx);
+  if (!rootSpanId || !SPAN_ID.test(rootSpanId) || !current || !trace.isSpanContextValid(current)) return undefined;
+  return { traceId: current.traceId, spanId: rootSpanId, traceFlags: TraceFlags.SAMPLED, isRemote: true };
+}
+
+/**
+ * The order's trace context to store: the current request span (the order's root at creation).
+ * That span becomes part of the order's skeleton, which the collector never samples away.
+ */
 export function captureTraceContext(): StoredTraceContext | null {
   const active = context.active();
   const span = (active.getValue(REQUEST_SPAN) as Span | undefined) ?? trace.getSpan(active);
   if (!span || !span.spanContext().traceId || !trace.isSpanContextValid(span.spanContext())) return null;
+  if (propagation.getBaggage(active)?.getEntry(ORDER_ROOT_BAGGAGE_KEY)?.value === span.spanContext().spanId) {
+    span.setAttribute(ATTR.skeleton, true);
+  }
   const carrier: Record<string, string> = {};
   w3c.inject(trace.setSpan(active, span), carrier, recordSetter);
   if (!carrier.traceparent) return null;
@@ -66,4 +91,9 @@ export function captureTraceContext(): StoredTraceContext | null {
 /** The context a stored trace context continues (parent span and baggage). */
 export function restoreTraceContext(stored: StoredTraceContext, base: Context = context.active()): Context {
   return w3c.extract(base, { ...stored }, recordGetter);
+}
+
+/** The trace id of a stored context (its traceparent), or null. */
+export function storedTraceId(stored: StoredTraceContext | null | undefined): string | null {
+  return /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/.exec(stored?.traceparent ?? '')?.[1] ?? null;
 }

@@ -2,7 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } fro
 import { unsuppressTracing } from '@opentelemetry/core';
 import type { Request, RequestHandler } from 'express';
 import { ATTR } from './attributes.js';
-import { restoreTraceContext, setRequestSpan, type StoredTraceContext } from './order-context.js';
+import { restoreTraceContext, setRequestSpan, withOrderRoot, type StoredTraceContext } from './order-context.js';
 
 /** What a service knows about the order a public request is about, found before the request runs. */
 export interface RequestOrder {
@@ -83,6 +83,10 @@ export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => 
         span.end();
       }
     });
-    context.with(setRequestSpan(trace.setSpan(parent, span), span), next);
+    // The order's root travels as baggage: the stored parent when the request continues an order,
+    // this span when it begins a trace (it is the root if the request creates an order).
+    const rootSpanId = order?.trace ? trace.getSpanContext(parent)?.spanId : span.spanContext().spanId;
+    const ctx = rootSpanId ? withOrderRoot(trace.setSpan(parent, span), rootSpanId) : trace.setSpan(parent, span);
+    context.with(setRequestSpan(ctx, span), next);
   };
 }

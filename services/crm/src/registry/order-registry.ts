@@ -154,7 +154,7 @@ export class OrderRegistry {
     return row?.trace_context ?? null;
   }
 
-  async get(orderId: string): Promise<RegisteredOrder> {
+  async get(orderId: string): Promise<Omit<RegisteredOrder, 'trace'>> {
     const order = (await this.db.query<OrderRow & Record<string, unknown>>('SELECT * FROM orders WHERE order_id = $1', [orderId]))
       .rows[0];
     if (!order) throw new NotFoundError(`order ${orderId} is not in the registry`);
@@ -185,7 +185,7 @@ export class OrderRegistry {
       where.push(`status_since <= now() - make_interval(secs => $${params.push(filter.stuckForMs / 1000)})`);
     }
     const rows = await this.db.query<OrderRow & Record<string, unknown>>(
-      `SELECT order_id, channel, status, status_since, created_at, closed_at FROM orders
+      `SELECT order_id, channel, status, status_since, created_at, closed_at, trace_context FROM orders
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
        ORDER BY status_since LIMIT $${params.push(filter.limit)}`,
       params,
@@ -199,6 +199,7 @@ export class OrderRegistry {
       in_status_ms: now - o.status_since.getTime(),
       created_at: o.created_at.toISOString(),
       closed_at: o.closed_at?.toISOString() ?? null,
+      trace_context: o.trace_context,
     }));
   }
 }

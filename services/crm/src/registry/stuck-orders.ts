@@ -7,6 +7,7 @@ export interface StuckOrder {
   readonly order_id: string;
   readonly status: string;
   readonly stuck_for_ms: number;
+  readonly trace_context: StoredTraceContext | null;
 }
 
 /**
@@ -33,14 +34,16 @@ export async function reportStuckOrders(db: Database, logger: Logger, olderThanM
         attributes: {
           [ATTR.orderId]: o.order_id,
           [ATTR.status]: o.status,
-          'order.stuck': true,
-          'order.stuck_for_ms': stuckFor,
+          [ATTR.stuck]: true,
+          [ATTR.stuckForMs]: stuckFor,
+          // Part of the order's skeleton: a child of its root, kept whatever the detail sampling.
+          [ATTR.skeleton]: true,
         },
       },
       orderContext(o.order_id, undefined, parent),
     );
     span.end();
     logger.warn({ order_id: o.order_id, status: o.status, stuck_for_ms: stuckFor }, 'order stuck');
-    return { order_id: o.order_id, status: o.status, stuck_for_ms: stuckFor };
+    return { order_id: o.order_id, status: o.status, stuck_for_ms: stuckFor, trace_context: o.trace_context };
   });
 }

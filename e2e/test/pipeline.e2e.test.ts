@@ -6,7 +6,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { SERVICE_NAMES } from '@orderscope/common';
 import { flood, settledSum } from './support/flood.js';
 import { otlpAuth, promQuery, scrape, secureFetch } from './support/secure.js';
-import { findOrderTraces, getTrace } from './support/jaeger.js';
+import { detailSpans, findOrderTraces, getTrace } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
 import {
   adminApi,
@@ -28,8 +28,14 @@ import {
 const DECISION_WAIT_MS = Number.parseInt(E2E_DECISION_WAIT, 10) * 1000;
 const SETTLE_MS = DECISION_WAIT_MS + 10_000;
 
-async function inJaeger(orderId: string): Promise<boolean> {
-  for (const service of SERVICE_NAMES) if ((await findOrderTraces(service, orderId)).length > 0) return true;
+/**
+ * Whether Jaeger has the order's detail (not just its skeleton, which every order has): what the
+ * tail sampling decides.
+ */
+async function detailInJaeger(orderId: string): Promise<boolean> {
+  for (const service of SERVICE_NAMES) {
+    for (const found of await findOrderTraces(service, orderId)) if (detailSpans(found).length > 0) return true;
+  }
   return false;
 }
 
@@ -72,8 +78,8 @@ describe('tail sampling keeps what matters and a share of the rest', () => {
 
     await sleep(SETTLE_MS);
     const missing: string[] = [];
-    for (const [id, why] of critical) if (!(await inJaeger(id))) missing.push(`${id} (${why})`);
-    assert.deepEqual(missing, [], 'every critical order is in Jaeger');
+    for (const [id, why] of critical) if (!(await detailInJaeger(id))) missing.push(`${id} (${why})`);
+    assert.deepEqual(missing, [], 'every critical order is in Jaeger with its detail');
     // Each kept span says which sampling policy kept it, and Prometheus counts them per policy.
     const policies = await eventually('kept spans per sampling policy in Prometheus', 60_000, async () => {
       const found = new Set((await promQuery('sum by (sampling_policy) (traces_kept_calls_total)')).map((r) => r.metric.sampling_policy));
@@ -91,13 +97,18 @@ describe('tail sampling keeps what matters and a share of the rest', () => {
       healthy.push(id);
     });
     await sleep(SETTLE_MS);
+    // Every order is in Jaeger (its skeleton); the baseline decides whose detail is there too.
     let kept = 0;
-    for (const id of healthy) if ((await findOrderTraces('shop', id)).length > 0) kept++;
+    for (const id of healthy) {
+      const found = await findOrderTraces('shop', id);
+      assert.equal(found.length, 1, `order ${id} is in Jaeger`);
+      if (detailSpans(found[0]!).length > 0) kept++;
+    }
     const share = kept / HEALTHY;
     // Each healthy trace is kept with probability P, independently (the decision hashes its random
     // trace id): the kept count is Binomial(n, P). Three standard deviations either side.
     const tolerance = 3 * Math.sqrt((BASELINE * (1 - BASELINE)) / HEALTHY);
-    t.diagnostic(`healthy orders kept: ${kept}/${HEALTHY} = ${share.toFixed(3)}; baseline ${BASELINE} ± ${tolerance.toFixed(3)} (3σ of Binomial(${HEALTHY}, ${BASELINE}))`);
+    t.diagnostic(`healthy orders with their detail kept: ${kept}/${HEALTHY} = ${share.toFixed(3)}; baseline ${BASELINE} ± ${tolerance.toFixed(3)} (3σ of Binomial(${HEALTHY}, ${BASELINE}))`);
     assert.ok(Math.abs(share - BASELINE) <= tolerance, `share ${share} within ${BASELINE} ± ${tolerance.toFixed(3)}`);
   });
 });
@@ -184,7 +195,7 @@ describe('durable export', () => {
       await localUp({ OTELCOL_BASELINE_PERCENT: '100', OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT });
     }
     assert.ok(orders.length >= 5);
-    for (const id of orders) await eventually(`order ${id} in Jaeger after the outage`, 60_000, async () => ((await inJaeger(id)) ? true : undefined));
+    for (const id of orders) await eventually(`order ${id} in Jaeger after the outage`, 60_000, async () => ((await detailInJaeger(id)) ? true : undefined));
   });
 
   it('loses no kept order when the collector restarts with spans in its queue', { timeout: 240_000 }, async () => {
@@ -208,7 +219,7 @@ describe('durable export', () => {
     } finally {
       await localUp({ OTELCOL_BASELINE_PERCENT: '100', OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT });
     }
-    for (const id of orders) await eventually(`order ${id} in Jaeger after the restart`, 60_000, async () => ((await inJaeger(id)) ? true : undefined));
+    for (const id of orders) await eventually(`order ${id} in Jaeger after the restart`, 60_000, async () => ((await detailInJaeger(id)) ? true : undefined));
   });
 });
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { ownerOf, pathOf, SERVICE_NAMES, type Channel } from '@orderscope/common';
-import { findOrderTraces, getTrace, isError, serviceOf, tag, type JaegerSpan, type JaegerTrace } from './support/jaeger.js';
+import { getTrace, isError, orderTrace as findOrderTrace, serviceOf, tag, transitionSpans, treeOf, type JaegerSpan, type JaegerTrace } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
 import {
   adminApi,
@@ -27,25 +27,10 @@ const DECISION_WAIT_S = Number.parseInt(E2E_DECISION_WAIT, 10);
 const SEARCHABLE_MS = (DECISION_WAIT_S + 10) * 1000;
 const run = promisify(execFile);
 
-/** The one trace of an order, found through every service (those it has reached); 0 or 2+ fail. */
-async function orderTrace(
-  orderId: string,
-  until: (t: JaegerTrace) => boolean,
-  services: readonly string[] = SERVICE_NAMES,
-  deadlineMs = SEARCHABLE_MS,
-): Promise<JaegerTrace> {
-  return eventually(`one trace of order ${orderId} through ${services.join(', ')}`, deadlineMs, async () => {
-    const found = await Promise.all(services.map((s) => findOrderTraces(s, orderId)));
-    if (found.some((f) => f.length !== 1)) return undefined;
-    const ids = new Set(found.map((f) => f[0]!.traceID));
-    assert.equal(ids.size, 1, `every service finds the same trace for ${orderId}: ${[...ids].join(', ')}`);
-    const trace = await getTrace([...ids][0]!);
-    return trace && until(trace) ? trace : undefined;
-  });
-}
+/** The order's one trace, within the bound this suite asserts. */
+const orderTrace = (orderId: string, until: (t: JaegerTrace) => boolean, services: readonly string[] = SERVICE_NAMES) =>
+  findOrderTrace(orderId, until, services, SEARCHABLE_MS);
 
-const transitionSpans = (trace: JaegerTrace) =>
-  trace.spans.filter((s) => tag(s, 'order.status') !== undefined && s.operationName.startsWith('order ')).sort((a, b) => a.startTime - b.startTime);
 const hasStatus = (status: string) => (t: JaegerTrace) => transitionSpans(t).some((s) => tag(s, 'order.status') === status);
 /** Every transition of the channel has reached Jaeger (the services export independently). */
 const hasAll = (channel: Channel) => (t: JaegerTrace) => pathOf(channel).every((status) => hasStatus(status)(t));
@@ -71,6 +56,15 @@ describe('order tracing on the real collector and Jaeger', () => {
   it('finds each order, with any of the four services and its order_id, as one and the same trace', () => {
     // orderTrace() asserted it per order; the traces of different orders are different.
     assert.equal(new Set([...traces.values()].map((t) => t.traceID)).size, orders.length);
+    // One tree each: one root, no span whose parent is missing, and each skeleton span once
+    // although the collector sends it twice (with the detail and with the skeleton).
+    for (const [id, trace] of traces) {
+      const tree = treeOf(trace);
+      assert.equal(tree.roots.length, 1, `${id}: one root (${tree.roots.map((s) => s.operationName).join(', ')})`);
+      assert.equal(tag(tree.roots[0]!, 'order.skeleton'), true, `${id}: the root is on the skeleton`);
+      assert.deepEqual(tree.orphans.map((s) => s.operationName), [], `${id}: no missing parents`);
+      assert.equal(tree.duplicates, 0, `${id}: no span twice`);
+    }
   });
 
   it('holds every status transition of the order, in time order, each on a span of its owning service', () => {

@@ -7,8 +7,10 @@ import { otlpAuth, scrape, secureFetch, sumSeries } from './secure.js';
  * healthy traces at a given rate plus a trickle of traces with an error span.
  */
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+const attr = (key: string, value: string | boolean) =>
+  typeof value === 'boolean' ? { key, value: { boolValue: value } } : str(key, value);
 
-function trace(spans: number, error: boolean) {
+function trace(spans: number, error: boolean, extra: Record<string, string | boolean>) {
   const traceId = randomBytes(16).toString('hex');
   const now = BigInt(Date.now()) * 1_000_000n;
   const root = randomBytes(8).toString('hex');
@@ -22,7 +24,7 @@ function trace(spans: number, error: boolean) {
       kind: i === 0 ? 2 : 1,
       startTimeUnixNano: String(now + BigInt(i) * 1000n),
       endTimeUnixNano: String(now + BigInt(i) * 1000n + 2_000_000n),
-      attributes: [str('flood.kind', error ? 'error' : 'healthy')],
+      attributes: [str('flood.kind', error ? 'error' : 'healthy'), ...Object.entries(extra).map(([k, v]) => attr(k, v))],
       ...(error && i === spans - 1 ? { status: { code: 2, message: 'flood error' } } : {}),
     })),
   };
@@ -40,8 +42,11 @@ export async function flood(opts: {
   healthySpansPerSecond: number;
   spansPerTrace: number;
   errorTracesPerSecond: number;
+  /** Put on every span (e.g. order.skeleton, to pose as orders). */
+  attributes?: Record<string, string | boolean>;
   endpoint?: string;
 }): Promise<FloodResult> {
+  const extra = opts.attributes ?? {};
   const endpoint = opts.endpoint ?? 'https://127.0.0.1:4318/v1/traces';
   const ticksPerSecond = 10;
   const tracesPerTick = Math.ceil(opts.healthySpansPerSecond / opts.spansPerTrace / ticksPerSecond);
@@ -49,9 +54,9 @@ export async function flood(opts: {
   const end = Date.now() + opts.seconds * 1000;
   for (let tick = 0; Date.now() < end; tick++) {
     const started = Date.now();
-    const batch = Array.from({ length: tracesPerTick }, () => trace(opts.spansPerTrace, false));
+    const batch = Array.from({ length: tracesPerTick }, () => trace(opts.spansPerTrace, false, extra));
     if (tick % Math.round(ticksPerSecond / opts.errorTracesPerSecond) === 0) {
-      const bad = trace(opts.spansPerTrace, true);
+      const bad = trace(opts.spansPerTrace, true, extra);
       result.errorTraceIds.push(bad.traceId);
       batch.push(bad);
     }

@@ -1,5 +1,7 @@
+import assert from 'node:assert/strict';
+import { SERVICE_NAMES } from '@orderscope/common';
 import { secureFetch } from './secure.js';
-import { JAEGER_URL } from './stack.js';
+import { eventually, JAEGER_URL } from './stack.js';
 
 /** Jaeger's HTTP query API (the one its UI uses), read-only. */
 export interface JaegerSpan {
@@ -42,3 +44,45 @@ export async function getTrace(traceId: string): Promise<JaegerTrace | undefined
 export const tag = (span: JaegerSpan, key: string): unknown => span.tags.find((t) => t.key === key)?.value;
 export const serviceOf = (trace: JaegerTrace, span: JaegerSpan): string => trace.processes[span.processID]!.serviceName;
 export const isError = (span: JaegerSpan): boolean => tag(span, 'error') === true || tag(span, 'otel.status_code') === 'ERROR';
+
+/** On the order's skeleton (root, transitions, stuck marks), which the collector keeps for every order. */
+export const isSkeleton = (span: JaegerSpan): boolean => tag(span, 'order.skeleton') === true;
+/** The rest: what the tail sampling keeps or drops. */
+export const detailSpans = (trace: JaegerTrace): JaegerSpan[] => trace.spans.filter((s) => !isSkeleton(s));
+
+/** The status transition spans of a trace (replays included), in time order. */
+export const transitionSpans = (trace: JaegerTrace): JaegerSpan[] =>
+  trace.spans
+    .filter((s) => tag(s, 'order.status') !== undefined && s.operationName.startsWith('order ') && s.operationName !== 'order stuck')
+    .sort((a, b) => a.startTime - b.startTime);
+
+/** Span ids whose CHILD_OF parent is not in the trace, and the spans that have no parent at all. */
+export function treeOf(trace: JaegerTrace): { roots: JaegerSpan[]; orphans: JaegerSpan[]; duplicates: number } {
+  const ids = new Set(trace.spans.map((s) => s.spanID));
+  const parentOf = (s: JaegerSpan) => s.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
+  return {
+    roots: trace.spans.filter((s) => parentOf(s) === undefined),
+    orphans: trace.spans.filter((s) => parentOf(s) !== undefined && !ids.has(parentOf(s)!)),
+    duplicates: trace.spans.length - ids.size,
+  };
+}
+
+/**
+ * The one trace of an order, found through every service given (those it has reached) once
+ * `until` holds; none, or two traces, fail.
+ */
+export async function orderTrace(
+  orderId: string,
+  until: (t: JaegerTrace) => boolean,
+  services: readonly string[] = SERVICE_NAMES,
+  deadlineMs = 30_000,
+): Promise<JaegerTrace> {
+  return eventually(`one trace of order ${orderId} through ${services.join(', ')}`, deadlineMs, async () => {
+    const found = await Promise.all(services.map((s) => findOrderTraces(s, orderId)));
+    if (found.some((f) => f.length !== 1)) return undefined;
+    const ids = new Set(found.map((f) => f[0]!.traceID));
+    assert.equal(ids.size, 1, `every service finds the same trace for ${orderId}: ${[...ids].join(', ')}`);
+    const trace = await getTrace([...ids][0]!);
+    return trace && until(trace) ? trace : undefined;
+  });
+}

@@ -19,7 +19,11 @@ WORKDIR /app
 # Manifests only, so that this layer and `npm ci` are reused until a package.json or the
 # lockfile changes (source edits don't reinstall).
 COPY package.json package-lock.json ./
-COPY packages/common/package.json packages/common/
+COPY packages/platform/package.json packages/platform/
+COPY packages/orders/package.json packages/orders/
+COPY packages/service-kit/package.json packages/service-kit/
+COPY packages/ops/package.json packages/ops/
+COPY packages/testkit/package.json packages/testkit/
 COPY packages/component-tests/package.json packages/component-tests/
 COPY services/shop/package.json services/shop/
 COPY services/mes-api/package.json services/mes-api/
@@ -52,7 +56,11 @@ RUN mkdir -p /secrets /data/uploads && chown node:node /secrets /data/uploads
 # keeps its package.json here (so each link resolves), the runtime ones their dist/src as well.
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/package.json ./
-COPY --from=build /app/packages/common/package.json packages/common/
+COPY --from=build /app/packages/platform/package.json packages/platform/
+COPY --from=build /app/packages/orders/package.json packages/orders/
+COPY --from=build /app/packages/service-kit/package.json packages/service-kit/
+COPY --from=build /app/packages/ops/package.json packages/ops/
+COPY --from=build /app/packages/testkit/package.json packages/testkit/
 COPY --from=build /app/packages/component-tests/package.json packages/component-tests/
 COPY --from=build /app/services/shop/package.json services/shop/
 COPY --from=build /app/services/mes-api/package.json services/mes-api/
@@ -69,8 +77,11 @@ COPY --from=build /app/services/mes/migrations services/mes/migrations/
 
 COPY scripts/gen-secrets.mjs scripts/
 
-# Compiled code last: it changes most often.
-COPY --from=build /app/packages/common/dist/src packages/common/dist/src/
+# Compiled code last: it changes most often. The testkit is not shipped (tests only).
+COPY --from=build /app/packages/platform/dist/src packages/platform/dist/src/
+COPY --from=build /app/packages/orders/dist/src packages/orders/dist/src/
+COPY --from=build /app/packages/service-kit/dist/src packages/service-kit/dist/src/
+COPY --from=build /app/packages/ops/dist/src packages/ops/dist/src/
 COPY --from=build /app/services/shop/dist/src services/shop/dist/src/
 COPY --from=build /app/services/mes-api/dist/src services/mes-api/dist/src/
 COPY --from=build /app/services/crm/dist/src services/crm/dist/src/

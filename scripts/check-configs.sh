@@ -12,7 +12,7 @@ cd "$root"
 # checked: make them as local:up does (only what is missing; nothing is committed).
 source scripts/local-env.sh
 node scripts/gen-secrets.mjs "$ORDERSCOPE_SECRETS_DIR" >/dev/null
-node packages/common/dist/src/tls/certs-cli.js "$ORDERSCOPE_CERTS_DIR" >/dev/null
+node packages/ops/dist/src/tls/certs-cli.js "$ORDERSCOPE_CERTS_DIR" >/dev/null
 otelcol="$(bash scripts/build-otelcol.sh | tail -n 1)"
 jaeger="$(bash scripts/build-jaeger.sh | tail -n 1)"
 "$otelcol" validate --feature-gates=processor.tailsamplingprocessor.recordpolicy --config "file:collector/config.yaml"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/gen-certs.sh [DIR] — the stack's demo CA and every component's server and client
-# certificates (packages/common/src/tls; docs/transport-security.md), into DIR (default: certs/).
+# certificates (packages/ops/src/tls; docs/transport-security.md), into DIR (default: certs/).
 # The first run makes them; every later run ROTATES them: a new CA and new certificates for every
 # component (restart the stack afterwards: `npm run local:down && npm run local:up`, or
 # `docker compose restart`). `npm run certs:rotate` runs this.
@@ -15,7 +15,7 @@ PATH="$(bash scripts/ensure-node24.sh):$PATH"
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
 npm run -s build
 if [[ -f "$dir/ca.crt" ]]; then
-  node packages/common/dist/src/tls/certs-cli.js "$dir" --rotate
+  node packages/ops/dist/src/tls/certs-cli.js "$dir" --rotate
 else
-  node packages/common/dist/src/tls/certs-cli.js "$dir"
+  node packages/ops/dist/src/tls/certs-cli.js "$dir"
 fi

@@ -18,7 +18,7 @@ node scripts/gen-secrets.mjs "$ORDERSCOPE_SECRETS_DIR" >/dev/null
 npm run -s build
 # The demo CA and every component's certificates, made once (remade when incomplete or expiring;
 # `npm run certs:rotate` replaces them): docs/transport-security.md.
-node packages/common/dist/src/tls/certs-cli.js "$ORDERSCOPE_CERTS_DIR" >&2
+node packages/ops/dist/src/tls/certs-cli.js "$ORDERSCOPE_CERTS_DIR" >&2
 
 # --- PostgreSQL -----------------------------------------------------------------------------------
 pg_bin="${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}"
@@ -50,7 +50,7 @@ DB_PASSWORD_SHOP_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_shop" \
 DB_PASSWORD_MES_API_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_mes_api" \
 DB_PASSWORD_CRM_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_crm" \
 DB_PASSWORD_MES_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_mes" \
-  node packages/common/dist/src/db/bootstrap-cli.js >/dev/null
+  node packages/ops/dist/src/db/bootstrap-cli.js >/dev/null
 
 alive() { # pid-file marker → is that process ours (its command line has the marker) and alive?
   local pid
@@ -127,7 +127,7 @@ for svc in "${SERVICES[@]}"; do
   OTEL_EXPORTER_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_${SERVICE_SCHEMA[$svc]}" \
   METRICS_PORT="${SERVICE_METRICS_PORT[$svc]}" METRICS_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/prometheus_scrape_token" \
   TLS_CA_FILE="$certs/ca.crt" TLS_CERT_FILE="$certs/server.crt" TLS_KEY_FILE="$certs/server.key" \
-    start_bg "$svc" "services/$svc/" node --import @orderscope/common/telemetry/register "services/$svc/dist/src/main.js"
+    start_bg "$svc" "services/$svc/" node --import @orderscope/service-kit/telemetry/register "services/$svc/dist/src/main.js"
   # The CRM first: every other service records its transitions in the CRM's registry.
   wait_ready "$svc" "services/$svc/" "http://127.0.0.1:${SERVICE_PORT[$svc]}/health/ready" 60
 done

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { ownerOf, pathOf, ServiceClient, type Channel, type RegisteredOrder } from '@orderscope/common';
+import { ServiceClient } from '@orderscope/platform';
+import { ownerOf, pathOf, type Channel, type RegisteredOrder } from '@orderscope/orders';
 
 /**
  * End to end on the running native stack (`npm run local:up`): the README's own command drives

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { ownerOf, pathOf, type Channel, type OrderStatus } from '@orderscope/common';
+import { ownerOf, pathOf, type Channel, type OrderStatus } from '@orderscope/orders';
 import { flood, settledSum } from './support/flood.js';
 import { detailSpans, isSkeleton, orderTrace, tag, transitionSpans, treeOf, type JaegerTrace } from './support/jaeger.js';
 import { newB2cOrder, submit } from './support/orders.js';

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
-import { SERVICE_NAMES } from '@orderscope/common';
+import { SERVICE_NAMES } from '@orderscope/orders';
 import { flood, settledSum } from './support/flood.js';
 import { otlpAuth, promQuery, scrape, secureFetch } from './support/secure.js';
 import { detailSpans, findOrderTraces, getTrace } from './support/jaeger.js';

@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
-import { ownerOf, pathOf, SERVICE_NAMES, type Channel } from '@orderscope/common';
+import { ownerOf, pathOf, SERVICE_NAMES, type Channel } from '@orderscope/orders';
 import { getTrace, isError, orderTrace as findOrderTrace, serviceOf, tag, transitionSpans, treeOf, type JaegerSpan, type JaegerTrace } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
 import {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createCertificateAuthority } from '@orderscope/common/tls';
+import { createCertificateAuthority } from '@orderscope/ops';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { grpcCredentials, otlpGrpcExport } from './support/grpc.js';
 import { caPem, identityOf, otlpAuth, promQuery, scrape, secureFetch, sumSeries, type ClientIdentity } from './support/secure.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { SERVICE_NAMES } from '@orderscope/common';
+import { SERVICE_NAMES } from '@orderscope/orders';
 import { secureFetch } from './secure.js';
 import { eventually, JAEGER_URL } from './stack.js';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { componentFiles, type Component } from '@orderscope/common/tls';
+import { componentFiles, type Component } from '@orderscope/ops';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
 import { root, secret } from './stack.js';
 

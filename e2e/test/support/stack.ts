@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { SERVICES, ServiceClient, type ServiceName } from '@orderscope/common';
+import { ServiceClient } from '@orderscope/platform';
+import { SERVICES, type ServiceName } from '@orderscope/orders';
 
 /** The running native stack (`npm run local:up`), as the e2e tests reach it. */
 export const root = resolve(import.meta.dirname, '../../../..');

@@ -3,14 +3,10 @@ import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICE_NAMES, type DefinedService, type RunningService, type ServiceName } from '@orderscope/common';
-import { componentFiles, ensureCertificates } from '@orderscope/common/tls';
-import {
-  createTestDatabase,
-  TEST_ADMIN_TOKEN,
-  TEST_INTERNAL_TOKEN,
-  type TestDatabase,
-} from '@orderscope/common/testkit';
+import { SERVICE_NAMES, type ServiceName } from '@orderscope/orders';
+import { type DefinedService, type RunningService } from '@orderscope/service-kit';
+import { componentFiles, ensureCertificates } from '@orderscope/ops';
+import { createTestDatabase, TEST_ADMIN_TOKEN, TEST_INTERNAL_TOKEN, type TestDatabase } from '@orderscope/testkit';
 import { crmService } from '@orderscope/crm';
 import { mesService } from '@orderscope/mes';
 import { mesApiService } from '@orderscope/mes-api';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { SERVICES, SERVICE_NAMES } from '@orderscope/common';
+import { SERVICES, SERVICE_NAMES } from '@orderscope/orders';
 import { startSystem, type System } from '../src/system.js';
 
 describe('each service owns its schema and nothing else', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { TEST_ADMIN_TOKEN } from '@orderscope/common/testkit';
+import { TEST_ADMIN_TOKEN } from '@orderscope/testkit';
 import { b2cOrderWithModel, registryOrder, submitB2c, transitionRows } from '../src/flows.js';
 import { startSystem, type System } from '../src/system.js';
 

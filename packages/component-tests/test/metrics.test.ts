@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { SERVICE_NAMES } from '@orderscope/common';
+import { SERVICE_NAMES } from '@orderscope/orders';
 import { mtlsGet, startSystem, type System } from '../src/system.js';
-import { eventually as poll } from '@orderscope/common/testkit';
+import { eventually as poll } from '@orderscope/testkit';
 
 /** Polls with this file's deadline (10 s) and pace (50 ms). */
 const eventually = <T>(check: () => Promise<T>, timeoutMs = 10_000) => poll(check, timeoutMs, 50);
@@ -58,7 +58,7 @@ describe('each service serves /metrics on its own port over mutual TLS', () => {
 
   it('accepts any client certificate our CA issued: the CA is the trust boundary', async () => {
     // Prometheus is the intended client, but no name is pinned; certificates of other CAs, no
-    // certificate and plain HTTP are refused (packages/common/test/metrics-server.test.ts).
+    // certificate and plain HTTP are refused (packages/component-tests/test/metrics-server.test.ts).
     const r = await mtlsGet(sys.services.crm.metricsUrl!, 'shop');
     assert.equal(r.status, 200);
   });

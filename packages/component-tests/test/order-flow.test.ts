@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ownerOf, pathOf, type Channel } from '@orderscope/common';
+import { ownerOf, pathOf, type Channel } from '@orderscope/orders';
 import {
   b2bApprovedOrder,
   b2cOrderWithModel,

@@ -1,4 +1,4 @@
-import { defineService, isEntryPoint } from '@orderscope/common';
+import { defineService, isEntryPoint } from '@orderscope/service-kit';
 import { reportStuckOrders } from './registry/stuck-orders.js';
 import { crmOrderResolver, crmRoutes } from './routes.js';
 

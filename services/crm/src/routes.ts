@@ -1,16 +1,6 @@
-import {
-  CHANNELS,
-  MATERIALS,
-  NotFoundError,
-  ORDER_STATUSES,
-  parseInput,
-  requireBearer,
-  orderResolver,
-  SERVICE_NAMES,
-  tracedTransition,
-  withOrder,
-  type ServiceRuntime,
-} from '@orderscope/common';
+import { NotFoundError, parseInput, requireBearer } from '@orderscope/platform';
+import { CHANNELS, MATERIALS, ORDER_STATUSES, orderResolver, SERVICE_NAMES, tracedTransition, withOrder } from '@orderscope/orders';
+import { type ServiceRuntime } from '@orderscope/service-kit';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { OrderRegistry } from './registry/order-registry.js';

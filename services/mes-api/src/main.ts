@@ -1,4 +1,4 @@
-import { defineService, isEntryPoint } from '@orderscope/common';
+import { defineService, isEntryPoint } from '@orderscope/service-kit';
 import { mesApiOrderResolver, mesApiRoutes } from './routes.js';
 
 export const mesApiService = defineService('mes-api', import.meta.url, { routes: mesApiRoutes, resolveOrder: mesApiOrderResolver });

@@ -1,4 +1,4 @@
-import type { Material } from '@orderscope/common';
+import type { Material } from '@orderscope/orders';
 
 /** Cents per cm³ of the model's bounding box, by material. */
 const RATE_CENTS_PER_CM3: Record<Material, number> = { PLA: 12, PETG: 15, ABS: 16, RESIN: 35, NYLON: 40 };

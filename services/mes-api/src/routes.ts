@@ -1,20 +1,6 @@
-import {
-  MATERIALS,
-  modelUpload,
-  type Material,
-  NotFoundError,
-  parseInput,
-  requireBearer,
-  storeModel,
-  uploadedModel,
-  captureTraceContext,
-  orderTableResolver,
-  idempotencyKey,
-  orderIdForCreate,
-  withOrder,
-  type Channel,
-  type ServiceRuntime,
-} from '@orderscope/common';
+import { NotFoundError, parseInput, requireBearer, idempotencyKey } from '@orderscope/platform';
+import { MATERIALS, modelUpload, type Material, storeModel, uploadedModel, captureTraceContext, orderTableResolver, orderIdForCreate, withOrder, type Channel } from '@orderscope/orders';
+import { type ServiceRuntime } from '@orderscope/service-kit';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { quote } from './pricing.js';

@@ -1,4 +1,4 @@
-import { defineService, isEntryPoint } from '@orderscope/common';
+import { defineService, isEntryPoint } from '@orderscope/service-kit';
 import { mesOrderResolver, mesRoutes } from './routes.js';
 
 export const mesService = defineService('mes', import.meta.url, { routes: mesRoutes, resolveOrder: mesOrderResolver });

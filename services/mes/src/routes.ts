@@ -1,13 +1,6 @@
-import {
-  MATERIALS,
-  NotFoundError,
-  orderTableResolver,
-  parseInput,
-  requireBearer,
-  withOrder,
-  type OrderStatus,
-  type ServiceRuntime,
-} from '@orderscope/common';
+import { NotFoundError, parseInput, requireBearer } from '@orderscope/platform';
+import { MATERIALS, orderTableResolver, withOrder, type OrderStatus } from '@orderscope/orders';
+import { type ServiceRuntime } from '@orderscope/service-kit';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 

@@ -1,4 +1,4 @@
-import { defineService, isEntryPoint } from '@orderscope/common';
+import { defineService, isEntryPoint } from '@orderscope/service-kit';
 import { shopOrderResolver, shopRoutes } from './routes.js';
 
 export const shopService = defineService('shop', import.meta.url, { routes: shopRoutes, resolveOrder: shopOrderResolver });

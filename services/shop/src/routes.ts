@@ -1,22 +1,6 @@
-import {
-  boxStl,
-  CHANNELS,
-  MATERIALS,
-  requireBearer,
-  ConflictError,
-  modelUpload,
-  NotFoundError,
-  captureTraceContext,
-  orderTableResolver,
-  parseInput,
-  storeModel,
-  idempotencyKey,
-  orderIdForCreate,
-  uploadedModel,
-  withOrder,
-  type ServiceRuntime,
-  type StoredModel,
-} from '@orderscope/common';
+import { requireBearer, ConflictError, NotFoundError, parseInput, idempotencyKey } from '@orderscope/platform';
+import { boxStl, CHANNELS, MATERIALS, modelUpload, captureTraceContext, orderTableResolver, storeModel, orderIdForCreate, uploadedModel, withOrder, type StoredModel } from '@orderscope/orders';
+import { type ServiceRuntime } from '@orderscope/service-kit';
 import express, { type Router } from 'express';
 import { z } from 'zod';
 

@@ -1,4 +1,5 @@
-import { SERVICE_NAMES, ServiceClient, type ServiceName } from '@orderscope/common';
+import { ServiceClient } from '@orderscope/platform';
+import { SERVICE_NAMES, type ServiceName } from '@orderscope/orders';
 import type { SimulatorConfig } from './config.js';
 
 /** The HTTP clients of the people the simulator plays, and of its fault control. */

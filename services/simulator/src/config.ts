@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { envTypes, parseEnv, SERVICES, type Env, type ServiceName } from '@orderscope/common';
+import { envTypes, parseEnv, type Env } from '@orderscope/platform';
+import { SERVICES, type ServiceName } from '@orderscope/orders';
 import { z } from 'zod';
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createLogger, type Env, type Logger } from '@orderscope/common';
+import { createLogger, type Env, type Logger } from '@orderscope/platform';
 import { createClients } from './clients.js';
 import { loadSimulatorConfig } from './config.js';
 import { FaultController } from './faults.js';

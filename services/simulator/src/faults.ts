@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, type ServiceName } from '@orderscope/common';
+import { SERVICE_NAMES, type ServiceName } from '@orderscope/orders';
 import type { SimulatorClients } from './clients.js';
 import { SetupError } from './errors.js';
 import { steadySettings, type FaultWindow, type Scenario, type ScenarioFaults } from './scenarios.js';

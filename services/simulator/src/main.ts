@@ -2,7 +2,7 @@
  * The simulator: a CLI when run (`node services/simulator/dist/src/main.js --help`), and the
  * package's API when imported (`runOneShot` for in-process end-to-end tests).
  */
-import { ConfigError } from '@orderscope/common';
+import { ConfigError } from '@orderscope/platform';
 import { parseCli, USAGE } from './args.js';
 import { runContinuous } from './continuous.js';
 import { SetupError, UsageError } from './errors.js';

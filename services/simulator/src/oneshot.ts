@@ -1,4 +1,4 @@
-import type { Env } from '@orderscope/common';
+import type { Env } from '@orderscope/platform';
 import { createClients } from './clients.js';
 import { loadSimulatorConfig } from './config.js';
 import { FaultController, type FaultEvent } from './faults.js';

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SERVICE_NAMES } from '@orderscope/common';
+import { SERVICE_NAMES } from '@orderscope/orders';
 import type { SimulatorClients } from './clients.js';
 import { SetupError } from './errors.js';
 

@@ -1,4 +1,5 @@
-import { pathOf, type Channel, type OrderStatus, type RegisteredOrder, type ServiceClient } from '@orderscope/common';
+import { type ServiceClient } from '@orderscope/platform';
+import { pathOf, type Channel, type OrderStatus, type RegisteredOrder } from '@orderscope/orders';
 import type { OrderRun } from './simulation.js';
 import type { OrderReport } from './summary.js';
 

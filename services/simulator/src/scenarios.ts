@@ -1,4 +1,5 @@
-import type { FaultSettings, ServiceName } from '@orderscope/common';
+import type { FaultSettings } from '@orderscope/platform';
+import type { ServiceName } from '@orderscope/orders';
 
 /** The fault settings scenarios use: the admin endpoint's errorRate, latencyMs, hangRate, dbLatencyMs, dropRate. */
 export type ScenarioFaults = Pick<FaultSettings, 'errorRate' | 'latencyMs' | 'hangRate' | 'dbLatencyMs' | 'dropRate'>;

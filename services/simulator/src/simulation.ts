@@ -1,15 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  AppError,
-  isOrderStatus,
-  MATERIALS,
-  pathOf,
-  UpstreamError,
-  type CallResult,
-  type Channel,
-  type OrderStatus,
-} from '@orderscope/common';
+import { AppError, UpstreamError, type CallResult } from '@orderscope/platform';
+import { isOrderStatus, MATERIALS, pathOf, type Channel, type OrderStatus } from '@orderscope/orders';
 import type { SimulatorClients } from './clients.js';
 import { intBetween, pick, type Rng } from './random.js';
 import { randomBoxSize, randomModel, type GeneratedModel } from './stl.js';

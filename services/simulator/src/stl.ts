@@ -1,4 +1,4 @@
-import { boxStl } from '@orderscope/common';
+import { boxStl } from '@orderscope/orders';
 import { intBetween, pick, type Rng } from './random.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Channel, OrderStatus } from '@orderscope/common';
+import type { Channel, OrderStatus } from '@orderscope/orders';
 
 /** One order in the simulator's report. */
 export interface OrderReport {

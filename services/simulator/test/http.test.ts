@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { AppError, ServiceClient, UpstreamError } from '@orderscope/common';
+import { AppError, ServiceClient, UpstreamError } from '@orderscope/platform';
 import { FaultController } from '../src/faults.js';
 import { SetupError } from '../src/errors.js';
 import type { Scenario } from '../src/scenarios.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { faultSettingsSchema, SERVICE_NAMES } from '@orderscope/common';
+import { faultSettingsSchema } from '@orderscope/platform';
+import { SERVICE_NAMES } from '@orderscope/orders';
 import { getScenario, NO_FAULTS, SCENARIO_NAMES, SCENARIOS, steadySettings, type ScenarioFaults } from '../src/scenarios.js';
 
 describe('scenario table', () => {

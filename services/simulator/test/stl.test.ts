@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseStl } from '@orderscope/common';
+import { parseStl } from '@orderscope/orders';
 import { seededRng } from '../src/random.js';
 import { binaryStl, boxTriangles, prismTriangles, randomBoxSize, randomModel } from '../src/stl.js';
 

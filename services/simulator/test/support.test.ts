@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError } from '@orderscope/common';
+import { ConfigError } from '@orderscope/platform';
 import { loadSimulatorConfig } from '../src/config.js';
 import { historyMatches } from '../src/report.js';
 import { OrderRun } from '../src/simulation.js';

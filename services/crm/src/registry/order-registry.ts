@@ -1,16 +1,5 @@
-import {
-  checkTransition,
-  ConflictError,
-  NotFoundError,
-  type Channel,
-  type Database,
-  type OrderStatus,
-  type Queryable,
-  type RegisteredOrder,
-  type ServiceName,
-  type StoredTraceContext,
-  type TransitionRecord,
-} from '@orderscope/common';
+import { ConflictError, NotFoundError, type Database, type Queryable } from '@orderscope/platform';
+import { checkTransition, type Channel, type OrderStatus, type RegisteredOrder, type ServiceName, type StoredTraceContext, type TransitionRecord } from '@orderscope/orders';
 
 interface OrderRow {
   order_id: string;

@@ -1,5 +1,6 @@
 import { context, trace } from '@opentelemetry/api';
-import { ATTR, orderContext, restoreTraceContext, type Database, type Logger, type StoredTraceContext } from '@orderscope/common';
+import { type Database, type Logger } from '@orderscope/platform';
+import { ATTR, orderContext, restoreTraceContext, type StoredTraceContext } from '@orderscope/orders';
 
 const tracer = () => trace.getTracer('@orderscope/crm');
 

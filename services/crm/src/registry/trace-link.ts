@@ -1,4 +1,4 @@
-import { storedTraceId, type StoredTraceContext, type TraceLink } from '@orderscope/common';
+import { storedTraceId, type StoredTraceContext, type TraceLink } from '@orderscope/orders';
 
 /** "Where is my order?" leads to its trace: the trace id of the stored context, and its page in Jaeger. */
 export function traceLink(jaegerUiUrl: string, stored: StoredTraceContext | null | undefined): TraceLink | null {

@@ -1,0 +1,54 @@
+import pg from 'pg';
+import { SERVICES, SERVICE_NAMES, type ServiceName } from '@orderscope/orders';
+
+export interface BootstrapOptions {
+  /** Superuser (or CREATEROLE + CREATEDB) connection, to the server's maintenance database. */
+  admin: pg.ClientConfig;
+  database: string;
+  /** Login role and password of each service; the role owns only the service's schema. */
+  roles: Record<ServiceName, { user: string; password: string }>;
+}
+
+const ident = (name: string) => pg.escapeIdentifier(name);
+const literal = (value: string) => pg.escapeLiteral(value);
+
+/**
+ * Creates the database, one login role and one schema per service, and takes every other right
+ * away (least privilege). Idempotent: re-running it sets the passwords again and changes nothing else.
+ * Each service then migrates its own schema when it starts.
+ */
+export async function bootstrapDatabase(opts: BootstrapOptions): Promise<void> {
+  const admin = new pg.Client(opts.admin);
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE ${ident(opts.database)}`);
+    for (const service of SERVICE_NAMES) {
+      const { user, password } = opts.roles[service];
+      const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [user]);
+      const verb = role.rowCount === 0 ? 'CREATE' : 'ALTER';
+      await admin.query(
+        `${verb} ROLE ${ident(user)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${literal(password)}`,
+      );
+    }
+    await admin.query(`REVOKE ALL ON DATABASE ${ident(opts.database)} FROM PUBLIC`);
+  } finally {
+    await admin.end();
+  }
+
+  const db = new pg.Client({ ...opts.admin, database: opts.database });
+  await db.connect();
+  try {
+    await db.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+    for (const service of SERVICE_NAMES) {
+      const { user } = opts.roles[service];
+      const schema = SERVICES[service].dbSchema;
+      await db.query(`GRANT CONNECT ON DATABASE ${ident(opts.database)} TO ${ident(user)}`);
+      await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)} AUTHORIZATION ${ident(user)}`);
+      await db.query(`ALTER SCHEMA ${ident(schema)} OWNER TO ${ident(user)}`);
+      await db.query(`REVOKE ALL ON SCHEMA ${ident(schema)} FROM PUBLIC`);
+    }
+  } finally {
+    await db.end();
+  }
+}

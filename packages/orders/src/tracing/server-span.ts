@@ -1,0 +1,92 @@
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { unsuppressTracing } from '@opentelemetry/core';
+import type { Request, RequestHandler } from 'express';
+import { ATTR } from './attributes.js';
+import { restoreTraceContext, setRequestSpan, withOrderRoot, type StoredTraceContext } from './order-context.js';
+
+/** What a service knows about the order a public request is about, found before the request runs. */
+export interface RequestOrder {
+  readonly orderId: string;
+  readonly trace: StoredTraceContext | null;
+}
+
+export type RequestOrderResolver = (req: Request) => Promise<RequestOrder | null>;
+
+const tracer = () => trace.getTracer('@orderscope/orders');
+const REQUEST_SPAN_LOCAL = 'orderscopeRequestSpan';
+
+/**
+ * trace_id, span_id and order_id of a public request, for its access-log line: that line is
+ * written when the response finishes, outside the request's context, so the log instrumentation
+ * cannot see the span there.
+ */
+export function requestLogFields(res: { locals?: Record<string, unknown> }): Record<string, string> {
+  const span = res.locals?.[REQUEST_SPAN_LOCAL] as (Span & { attributes?: Record<string, unknown> }) | undefined;
+  if (!span) return {};
+  const { traceId, spanId } = span.spanContext();
+  const orderId = span.attributes?.[ATTR.orderId];
+  return { trace_id: traceId, span_id: spanId, ...(typeof orderId === 'string' ? { order_id: orderId } : {}) };
+}
+
+/**
+ * The SERVER span of a request from outside (customers, operators, the carrier). Their
+ * `traceparent` is never trusted — the HTTP instrumentation ignores these requests — so a caller
+ * cannot attach spans to someone else's trace. If the request is about an existing order, its span
+ * continues the order's stored trace; otherwise it starts a new one (a new order's root).
+ * Requests between the services (internal token) are traced by the HTTP instrumentation instead,
+ * continuing the caller's context.
+ */
+export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => boolean): RequestHandler {
+  return async (req, res, next) => {
+    if (!enabled() || trace.getSpan(context.active()) || /^\/(health|admin)\//.test(req.path)) {
+      next();
+      return;
+    }
+    // The HTTP instrumentation runs the requests it ignores with tracing suppressed: lift that.
+    let parent: Context = unsuppressTracing(context.active());
+    let order: RequestOrder | null = null;
+    try {
+      // The look-up itself is not part of any trace (tracing is still suppressed here).
+      order = await context.with(context.active(), () => resolve(req));
+    } catch {
+      order = null; // the route itself will answer the error
+    }
+    if (order?.trace) parent = restoreTraceContext(order.trace, parent);
+    const span = tracer().startSpan(
+      `${req.method} ${req.path}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': req.method,
+          'url.path': req.path,
+          'url.scheme': req.protocol,
+          'server.port': req.socket.localPort ?? 0,
+          ...(order ? { [ATTR.orderId]: order.orderId } : {}),
+        },
+      },
+      order?.trace ? parent : trace.deleteSpan(parent),
+    );
+    res.locals[REQUEST_SPAN_LOCAL] = span;
+    res.once('finish', () => {
+      const route = req.route?.path as string | undefined;
+      if (route) {
+        span.setAttribute('http.route', route);
+        span.updateName(`${req.method} ${route}`);
+      }
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    });
+    res.once('close', () => {
+      if (!res.writableFinished) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: 'client closed the connection' });
+        span.end();
+      }
+    });
+    // The order's root travels as baggage: the stored parent when the request continues an order,
+    // this span when it begins a trace (it is the root if the request creates an order).
+    const rootSpanId = order?.trace ? trace.getSpanContext(parent)?.spanId : span.spanContext().spanId;
+    const ctx = rootSpanId ? withOrderRoot(trace.setSpan(parent, span), rootSpanId) : trace.setSpan(parent, span);
+    context.with(setRequestSpan(ctx, span), next);
+  };
+}

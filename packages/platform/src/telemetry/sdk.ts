@@ -1,0 +1,132 @@
+import type { IncomingMessage } from 'node:http';
+import { diag, DiagLogLevel } from '@opentelemetry/api';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { z } from 'zod';
+import { envTypes, parseEnv, type Env } from '../config/env.js';
+import { hasBearer } from '../http/auth.js';
+import { mtlsClientOptions } from '../tls.js';
+import { BaggageSpanProcessor } from './span-processor.js';
+import { CountingExporter, telemetryStats } from './stats.js';
+
+const telemetryEnvSchema = (serviceNames: readonly [string, ...string[]]) => z.object({
+  OTEL_SERVICE_NAME: z.enum(serviceNames),
+  OTEL_SERVICE_VERSION: z.string().min(1).default('0.1.0'),
+  DEPLOYMENT_ENVIRONMENT: z.string().min(1).default('local'),
+  /** OTLP/HTTP base URL of the collector; the exporter appends /v1/traces. TLS only. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .refine((url) => url.startsWith('https://'), 'must be an https:// URL: spans never travel in plain text')
+    .default('https://127.0.0.1:4318'),
+  /** The CA that signed the collector's certificate, and this service's client certificate and
+   *  key (the OTLP exporter variables of the OpenTelemetry spec). */
+  OTEL_EXPORTER_OTLP_CERTIFICATE: z.string().min(1),
+  OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: z.string().min(1),
+  OTEL_EXPORTER_OTLP_CLIENT_KEY: z.string().min(1),
+  /** This service's API key at the collector (bearer token; OTEL_EXPORTER_OTLP_TOKEN_FILE). */
+  OTEL_EXPORTER_OTLP_TOKEN: envTypes.secret(),
+  /** Only callers that prove they are one of the services may continue a trace (see below). */
+  INTERNAL_API_TOKEN: envTypes.secret(),
+});
+
+export interface TelemetryOptions {
+  /** The names OTEL_SERVICE_NAME may take. */
+  readonly serviceNames: readonly [string, ...string[]];
+  /** Baggage entries copied onto every span as attributes. */
+  readonly baggageAttributes: readonly string[];
+}
+
+/**
+ * Starts the OpenTelemetry SDK for one service: every span leaves the process (the collector
+ * decides what to keep), over OTLP/HTTP, in batches; a collector outage costs spans, never requests.
+ */
+export function startTelemetry(opts: TelemetryOptions, env: Env = process.env): NodeSDK | null {
+  if (parseEnv(z.object({ OTEL_SDK_DISABLED: envTypes.bool(false) }), env).OTEL_SDK_DISABLED) return null;
+  const cfg = parseEnv(telemetryEnvSchema(opts.serviceNames), env);
+  // Traces only: logs go to stdout as JSON, metrics to Prometheus (not through the collector).
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+
+  // The batch processor reports a full queue only through diag: count it.
+  diag.setLogger(
+    {
+      error: (msg: string) => console.error(JSON.stringify({ level: 50, msg: `otel: ${msg}` })),
+      warn: (msg: string) => {
+        const dropped = /Dropped (\d+) spans/.exec(msg);
+        if (dropped) telemetryStats.queueDroppedSpans += Number(dropped[1]);
+      },
+      info: () => undefined,
+      debug: () => undefined,
+      verbose: () => undefined,
+    },
+    DiagLogLevel.WARN,
+  );
+
+  // mTLS and an API key: the collector refuses anything else (docs/transport-security.md).
+  const tls = mtlsClientOptions({
+    ca: cfg.OTEL_EXPORTER_OTLP_CERTIFICATE,
+    cert: cfg.OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
+    key: cfg.OTEL_EXPORTER_OTLP_CLIENT_KEY,
+  });
+  const exporter = new CountingExporter(
+    new OTLPTraceExporter({
+      url: `${cfg.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`,
+      timeoutMillis: 10_000,
+      headers: { Authorization: `Bearer ${cfg.OTEL_EXPORTER_OTLP_TOKEN}` },
+      httpAgentOptions: { ...tls, keepAlive: true },
+    }),
+  );
+  const trusted = (req: IncomingMessage) => hasBearer(req.headers, cfg.INTERNAL_API_TOKEN);
+
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      'service.name': cfg.OTEL_SERVICE_NAME,
+      'service.namespace': 'orderscope',
+      'service.version': cfg.OTEL_SERVICE_VERSION,
+      'deployment.environment.name': cfg.DEPLOYMENT_ENVIRONMENT,
+    }),
+    autoDetectResources: false,
+    textMapPropagator: new CompositePropagator({
+      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
+    }),
+    spanProcessors: [
+      new BaggageSpanProcessor(opts.baggageAttributes),
+      new BatchSpanProcessor({ exporter, maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 1000 }),
+    ],
+    instrumentations: [
+      getNodeAutoInstrumentations({
+        // Only what the services use; the rest would cost start-up time for nothing.
+        ...Object.fromEntries(
+          [
+            'fs', 'dns', 'net', 'undici', 'connect', 'koa', 'hapi', 'restify', 'nestjs-core', 'graphql', 'grpc',
+            'ioredis', 'redis', 'mongodb', 'mongoose', 'mysql', 'mysql2', 'knex', 'tedious', 'oracledb', 'cassandra-driver',
+            'memcached', 'amqplib', 'kafkajs', 'aws-sdk', 'aws-lambda', 'bunyan', 'winston', 'dataloader', 'generic-pool',
+            'lru-memoizer', 'socket.io', 'cucumber', 'router', 'runtime-node', 'openai',
+          ].map((name) => [`@opentelemetry/instrumentation-${name}`, { enabled: false }]),
+        ),
+        '@opentelemetry/instrumentation-http': {
+          // Requests from outside are traced by publicRequestSpan, which never trusts their
+          // traceparent; only the services' own calls (internal token) continue the caller's trace.
+          // A trusted call without a trace context (the carrier, the simulator's operators) is
+          // traced like a public one too: it continues the order's stored trace.
+          ignoreIncomingRequestHook: (req) =>
+            (req.url ?? '').startsWith('/health') || !trusted(req) || req.headers.traceparent === undefined,
+          // Outgoing calls are traced by ServiceClient (one span per attempt); no HTTP library spans.
+          ignoreOutgoingRequestHook: () => true,
+        },
+        '@opentelemetry/instrumentation-express': { ignoreLayersType: ['middleware' as never, 'router' as never] },
+        // Log lines get trace_id and span_id; they are not sent anywhere but stdout.
+        '@opentelemetry/instrumentation-pino': { disableLogSending: true },
+        // Never record statement parameters: they carry customer data.
+        '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false },
+      }),
+    ],
+  });
+  sdk.start();
+  telemetryStats.enabled = true;
+  return sdk;
+}

@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { envTypes, parseEnv, type DbConfig, type Env, type FaultSettings, type TlsFiles } from '@orderscope/platform';
+import { SERVICES, type ServiceName } from '@orderscope/orders';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** The PEM files of the `/metrics` server, what each must hold, and what it is for. */
+const METRICS_TLS_FILES = {
+  TLS_CA_FILE: { block: 'CERTIFICATE', what: 'the CA certificate that issued the scraper\'s client certificate' },
+  TLS_CERT_FILE: { block: 'CERTIFICATE', what: 'this service\'s server certificate' },
+  TLS_KEY_FILE: { block: 'PRIVATE KEY', what: 'the private key of TLS_CERT_FILE' },
+} as const;
+type MetricsTlsVariable = keyof typeof METRICS_TLS_FILES;
+
+/** A path to a readable PEM file holding a `block` (e.g. CERTIFICATE); absent is fine here. */
+const pemFile = (block: string) =>
+  z
+    .string()
+    .min(1)
+    .superRefine((path, ctx) => {
+      let text: string;
+      try {
+        text = readFileSync(path, 'utf8');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: `cannot read ${path}: ${(err as Error).message}` });
+        return;
+      }
+      if (!new RegExp(`-----BEGIN [A-Z ]*${block}-----`).test(text)) {
+        ctx.addIssue({ code: 'custom', message: `${path} holds no PEM ${block}` });
+      }
+    })
+    .optional();
+
+function serviceEnvSchema(name: ServiceName) {
+  const self = SERVICES[name];
+  const url = (s: ServiceName) => envTypes.url(`http://127.0.0.1:${SERVICES[s].port}`);
+  const schema = z.object({
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: envTypes.port(self.port),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    DEPLOYMENT_ENVIRONMENT: z.string().min(1).default('local'),
+
+    DB_HOST: z.string().min(1).default('127.0.0.1'),
+    DB_PORT: envTypes.port(5432),
+    DB_NAME: z.string().min(1).default('orderscope'),
+    DB_USER: z.string().min(1).default(self.dbSchema),
+    DB_PASSWORD: z.string().min(1, 'is required (or DB_PASSWORD_FILE)'),
+    DB_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]*$/).default(self.dbSchema),
+    DB_POOL_MAX: envTypes.int(10, 1),
+    DB_STATEMENT_TIMEOUT_MS: envTypes.int(5000, 1),
+
+    INTERNAL_API_TOKEN: envTypes.secret(),
+    ADMIN_TOKEN: envTypes.secret(),
+    /** Key of the customer-id pseudonyms on spans (HMAC-SHA256). */
+    USER_ID_HMAC_KEY: envTypes.secret(),
+
+    SHOP_URL: url('shop'),
+    MES_API_URL: url('mes-api'),
+    CRM_URL: url('crm'),
+    MES_URL: url('mes'),
+    HTTP_TIMEOUT_MS: envTypes.int(2000, 1),
+    HTTP_RETRIES: envTypes.int(3),
+    HTTP_BACKOFF_MS: envTypes.int(100),
+
+    UPLOAD_DIR: z.string().min(1).default(`/tmp/orderscope-uploads/${name}`),
+    UPLOAD_MAX_BYTES: envTypes.int(10 * 1024 * 1024, 1),
+
+    /** An open order that has not moved for this long is stuck (the CRM marks it in its trace). */
+    STUCK_AFTER_S: envTypes.int(120, 1),
+    STUCK_SCAN_INTERVAL_S: envTypes.int(15, 1),
+    /** Where people open Jaeger: the registry's answers link each order to its trace there. */
+    JAEGER_UI_URL: envTypes.url('https://localhost:16686'),
+
+    FAULT_ERROR_RATE: envTypes.rate(),
+    FAULT_LATENCY_MS: envTypes.int(0),
+    FAULT_HANG_RATE: envTypes.rate(),
+    FAULT_DB_LATENCY_MS: envTypes.int(0),
+    FAULT_DROP_RATE: envTypes.rate(),
+
+    /** Prometheus `/metrics` over HTTPS with client certificates, on its own port; 0 = no metrics server. */
+    METRICS_PORT: envTypes.port(self.metricsPort),
+    /** Default: HOST, where the API listens. */
+    METRICS_HOST: z.string().min(1).optional(),
+    TLS_CA_FILE: pemFile(METRICS_TLS_FILES.TLS_CA_FILE.block),
+    TLS_CERT_FILE: pemFile(METRICS_TLS_FILES.TLS_CERT_FILE.block),
+    TLS_KEY_FILE: pemFile(METRICS_TLS_FILES.TLS_KEY_FILE.block),
+    /** The API key Prometheus must show on /metrics (METRICS_TOKEN_FILE: prometheus_scrape_token). */
+    METRICS_TOKEN: envTypes.secret().optional(),
+  });
+  // Cross-field rules run even when other variables are invalid (`when`), so every problem is named at once.
+  const always = { when: () => true };
+  let checked = schema.refine((e) => e.METRICS_PORT === 0 || e.METRICS_PORT !== e.PORT, {
+    ...always,
+    path: ['METRICS_PORT'],
+    message: 'must differ from PORT (/metrics has its own port)',
+  });
+  for (const [name, { what }] of Object.entries(METRICS_TLS_FILES) as [MetricsTlsVariable, (typeof METRICS_TLS_FILES)[MetricsTlsVariable]][]) {
+    checked = checked.refine((e) => e.METRICS_PORT === 0 || Boolean(e[name]), {
+      ...always,
+      path: [name],
+      message: `is required while METRICS_PORT is not 0: path of ${what} (PEM) for the HTTPS /metrics server; METRICS_PORT=0 disables it`,
+    });
+  }
+  checked = checked.refine((e) => e.METRICS_PORT === 0 || Boolean(e.METRICS_TOKEN), {
+    ...always,
+    path: ['METRICS_TOKEN'],
+    message: 'is required while METRICS_PORT is not 0: the API key Prometheus shows on /metrics (set METRICS_TOKEN_FILE); METRICS_PORT=0 disables it',
+  });
+  return checked;
+}
+
+export interface ServiceConfig {
+  readonly service: ServiceName;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: (typeof LOG_LEVELS)[number];
+  readonly environment: string;
+  readonly db: DbConfig;
+  readonly internalApiToken: string;
+  readonly adminToken: string;
+  readonly userIdHmacKey: string;
+  readonly urls: Readonly<Record<ServiceName, string>>;
+  readonly http: { readonly timeoutMs: number; readonly retries: number; readonly backoffMs: number };
+  readonly uploads: { readonly dir: string; readonly maxBytes: number };
+  readonly stuck: { readonly afterMs: number; readonly scanIntervalMs: number };
+  /** The Jaeger UI's base URL, for links to an order's trace. */
+  readonly jaegerUiUrl: string;
+  readonly faults: FaultSettings;
+  /** The Prometheus `/metrics` server (HTTPS, client certificate from our CA); null = not started. */
+  readonly metrics: MetricsServerConfig | null;
+}
+
+export interface MetricsServerConfig {
+  readonly port: number;
+  readonly host: string;
+  /** `ca`: the CA client certificates must come from; `cert`/`key`: the server's own. */
+  readonly tls: Readonly<TlsFiles>;
+  /** The scrape API key (Authorization: Bearer). */
+  readonly token: string;
+}
+
+
+/** Reads and validates a service's configuration once; tests pass their own env. */
+export function loadServiceConfig(service: ServiceName, env: Env = process.env): ServiceConfig {
+  const e = parseEnv(serviceEnvSchema(service), env);
+  return {
+    service,
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    environment: e.DEPLOYMENT_ENVIRONMENT,
+    db: {
+      host: e.DB_HOST,
+      port: e.DB_PORT,
+      database: e.DB_NAME,
+      user: e.DB_USER,
+      password: e.DB_PASSWORD,
+      schema: e.DB_SCHEMA,
+      poolMax: e.DB_POOL_MAX,
+      statementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    },
+    internalApiToken: e.INTERNAL_API_TOKEN,
+    adminToken: e.ADMIN_TOKEN,
+    userIdHmacKey: e.USER_ID_HMAC_KEY,
+    urls: { shop: e.SHOP_URL, 'mes-api': e.MES_API_URL, crm: e.CRM_URL, mes: e.MES_URL },
+    http: { timeoutMs: e.HTTP_TIMEOUT_MS, retries: e.HTTP_RETRIES, backoffMs: e.HTTP_BACKOFF_MS },
+    uploads: { dir: e.UPLOAD_DIR, maxBytes: e.UPLOAD_MAX_BYTES },
+    stuck: { afterMs: e.STUCK_AFTER_S * 1000, scanIntervalMs: e.STUCK_SCAN_INTERVAL_S * 1000 },
+    jaegerUiUrl: e.JAEGER_UI_URL.replace(/\/+$/, ''),
+    faults: {
+      errorRate: e.FAULT_ERROR_RATE,
+      latencyMs: e.FAULT_LATENCY_MS,
+      hangRate: e.FAULT_HANG_RATE,
+      dbLatencyMs: e.FAULT_DB_LATENCY_MS,
+      dropRate: e.FAULT_DROP_RATE,
+      failNext: 0,
+    },
+    metrics:
+      e.METRICS_PORT === 0
+        ? null
+        : {
+            port: e.METRICS_PORT,
+            host: e.METRICS_HOST ?? e.HOST,
+            // Present: the schema requires them while METRICS_PORT is not 0.
+            tls: { ca: e.TLS_CA_FILE!, cert: e.TLS_CERT_FILE!, key: e.TLS_KEY_FILE! },
+            token: e.METRICS_TOKEN!,
+          },
+  };
+}

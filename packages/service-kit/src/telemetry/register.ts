@@ -1,0 +1,24 @@
+/**
+ * `node --import @orderscope/service-kit/telemetry/register services/<name>/dist/src/main.js`: starts
+ * the SDK before the service's modules load, so that http, express, pg and pino are instrumented
+ * (ESM imports through import-in-the-middle's loader hook, CommonJS through require hooks).
+ */
+import { register } from 'node:module';
+import { createAddHookMessageChannel } from 'import-in-the-middle';
+import { startTelemetry } from '@orderscope/platform/telemetry/sdk';
+import { ORDER_BAGGAGE_KEYS, SERVICE_NAMES } from '@orderscope/orders';
+
+const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+
+try {
+  const sdk = startTelemetry({ serviceNames: SERVICE_NAMES, baggageAttributes: ORDER_BAGGAGE_KEYS });
+  if (sdk) {
+    const stop = () => void sdk.shutdown().catch(() => undefined);
+    process.once('beforeExit', stop);
+  }
+} catch (err) {
+  // No telemetry is better than no service: say so loudly and go on.
+  console.error(JSON.stringify({ level: 50, msg: `telemetry not started: ${(err as Error).message}` }));
+}
+await waitForAllMessagesAcknowledged();

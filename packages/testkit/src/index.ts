@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { bootstrapDatabase } from '@orderscope/ops';
+import { SERVICES, SERVICE_NAMES, type ServiceName } from '@orderscope/orders';
+import { loadServiceConfig, type ServiceConfig } from '@orderscope/service-kit';
+
+/**
+ * Test support: a throw-away database with its own service roles on a real PostgreSQL — the
+ * native stack's (`npm run local:up`) unless TEST_PG_ADMIN_URL names another server.
+ */
+function adminConfig(): pg.ClientConfig {
+  const url = process.env.TEST_PG_ADMIN_URL;
+  if (url) return { connectionString: url };
+  const secrets = resolve(process.env.ORDERSCOPE_SECRETS_DIR ?? '.local/secrets');
+  let password: string;
+  try {
+    password = readFileSync(resolve(secrets, 'postgres_password'), 'utf8').trim();
+  } catch {
+    throw new Error(
+      `no PostgreSQL for the tests: start the native stack (npm run local:up) or set TEST_PG_ADMIN_URL (looked for ${secrets}/postgres_password)`,
+    );
+  }
+  return {
+    host: process.env.DB_HOST ?? '127.0.0.1',
+    port: Number(process.env.DB_PORT ?? 5432),
+    user: 'postgres',
+    password,
+    database: 'postgres',
+  };
+}
+
+export interface TestDatabase {
+  readonly name: string;
+  /** A service's environment for this database, its own role and test secrets; PORT 0 = random, METRICS_PORT 0 = none. */
+  env(service: ServiceName, extra?: Record<string, string>): Record<string, string>;
+  config(service: ServiceName, extra?: Record<string, string>): ServiceConfig;
+  /** Connection as the admin, for assertions on what the services stored. */
+  admin(): Promise<pg.Client>;
+  drop(): Promise<void>;
+}
+
+export const TEST_INTERNAL_TOKEN = 'test-internal-token-0123456789';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abc';
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const admin = adminConfig();
+  const id = randomBytes(4).toString('hex');
+  const name = `orderscope_test_${id}`;
+  const roles = Object.fromEntries(
+    SERVICE_NAMES.map((s) => [s, { user: `ost_${id}_${SERVICES[s].dbSchema}`, password: randomBytes(18).toString('base64url') }]),
+  ) as Record<ServiceName, { user: string; password: string }>;
+  await bootstrapDatabase({ admin, database: name, roles });
+  const adminDb = { ...admin, database: name };
+  const probe = new pg.Client(admin);
+  await probe.connect();
+  const { host, port } = probe as unknown as { host: string; port: number };
+  await probe.end();
+
+  const env = (service: ServiceName, extra: Record<string, string> = {}) => ({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DB_HOST: host,
+    DB_PORT: String(port),
+    DB_NAME: name,
+    DB_USER: roles[service].user,
+    DB_PASSWORD: roles[service].password,
+    INTERNAL_API_TOKEN: TEST_INTERNAL_TOKEN,
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    USER_ID_HMAC_KEY: 'test-user-id-hmac-key-0123456789',
+    HTTP_TIMEOUT_MS: '1000',
+    HTTP_RETRIES: '3',
+    HTTP_BACKOFF_MS: '20',
+    UPLOAD_DIR: `/tmp/orderscope-test-uploads/${id}/${service}`,
+    // No /metrics server unless a test gives it a port and TLS files (startSystem does).
+    METRICS_PORT: '0',
+    ...extra,
+  });
+  return {
+    name,
+    env,
+    config: (service, extra) => loadServiceConfig(service, env(service, extra)),
+    admin: async () => {
+      const c = new pg.Client(adminDb);
+      await c.connect();
+      return c;
+    },
+    drop: async () => {
+      const c = new pg.Client(admin);
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+        for (const { user } of Object.values(roles)) await c.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(user)}`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/**
+ * Retries `check` until it passes or the deadline is over (then its last failure is the test's):
+ * polling with a deadline, never sleep-and-hope.
+ */
+export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, everyMs));
+    }
+  }
+}

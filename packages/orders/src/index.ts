@@ -14,3 +14,8 @@ export * from './tracing/server-span.js';
 export * from './tracing/transition.js';
 export * from './tracing/order-resolver.js';
 export * from './contracts/registry.js';
+export * from './contracts/pricing.js';
+export * from './contracts/approval.js';
+export * from './contracts/handoff.js';
+export * from './contracts/notifications.js';
+export * from './creation/create-order.js';

@@ -18,3 +18,4 @@ export * from './telemetry/attributes.js';
 export * from './telemetry/pseudonymize.js';
 export * from './telemetry/spans.js';
 export * from './telemetry/stats.js';
+export * from './http/endpoint.js';

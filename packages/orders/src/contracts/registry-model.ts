@@ -1,46 +1,53 @@
+import { z } from 'zod';
 import type { CallStats } from '@orderscope/platform';
-import type { Channel, OrderStatus } from '../lifecycle/order-lifecycle.js';
-import type { ServiceName } from '../topology.js';
-import type { StoredTraceContext } from '../tracing/order-context.js';
+import { CHANNELS, ORDER_STATUSES } from '../lifecycle/order-lifecycle.js';
+import { SERVICE_NAMES } from '../topology.js';
+import { storedTraceContextSchema } from '../tracing/order-context.js';
 
 /** One status change as the CRM's order registry stores it. */
-export interface TransitionRecord {
-  readonly order_id: string;
-  readonly seq: number;
-  readonly status: OrderStatus;
-  readonly previous_status: OrderStatus | null;
-  readonly actor: ServiceName;
-  readonly channel: Channel;
-  readonly occurred_at: string;
+export const transitionRecordSchema = z.object({
+  order_id: z.uuid(),
+  seq: z.number().int().min(1),
+  status: z.enum(ORDER_STATUSES),
+  previous_status: z.enum(ORDER_STATUSES).nullable(),
+  actor: z.enum(SERVICE_NAMES),
+  channel: z.enum(CHANNELS),
+  occurred_at: z.iso.datetime({ offset: true }),
   /** Milliseconds the order spent in previous_status. */
-  readonly previous_status_ms: number | null;
+  previous_status_ms: z.number().nullable(),
   /** At CLOSED: milliseconds from the order's first transition to its last. */
-  readonly lifecycle_ms: number | null;
-}
+  lifecycle_ms: z.number().nullable(),
+});
+export type TransitionRecord = z.infer<typeof transitionRecordSchema>;
 
-export interface RegisteredOrder {
-  readonly order_id: string;
-  readonly channel: Channel;
-  readonly status: OrderStatus;
-  readonly status_since: string;
-  readonly created_at: string;
-  readonly closed_at: string | null;
-  readonly history: TransitionRecord[];
-  readonly trace_context: StoredTraceContext | null;
-  /** The order's trace: its id and where to open it in Jaeger (null if it has none). */
-  readonly trace: TraceLink | null;
-}
+/** The order's trace: its id and where to open it in Jaeger. */
+export const traceLinkSchema = z.object({ trace_id: z.string().regex(/^[0-9a-f]{32}$/), jaeger_url: z.url() });
+export type TraceLink = z.infer<typeof traceLinkSchema>;
 
-export interface TraceLink {
-  readonly trace_id: string;
-  readonly jaeger_url: string;
-}
+/** "Where is my order?": its status, its whole history, its trace. */
+export const registeredOrderSchema = z.object({
+  order_id: z.uuid(),
+  channel: z.enum(CHANNELS),
+  status: z.enum(ORDER_STATUSES),
+  status_since: z.iso.datetime({ offset: true }),
+  created_at: z.iso.datetime({ offset: true }),
+  closed_at: z.iso.datetime({ offset: true }).nullable(),
+  history: z.array(transitionRecordSchema),
+  trace_context: storedTraceContextSchema.nullable(),
+  trace: traceLinkSchema.nullable(),
+});
+export type RegisteredOrder = z.infer<typeof registeredOrderSchema>;
 
-export interface RecordedTransition {
-  readonly transition: TransitionRecord;
+/** What the registry answers to a recorded transition. */
+export const appliedTransitionSchema = z.object({
+  transition: transitionRecordSchema,
   /** True when the registry already had this transition (a retry): nothing was written. */
-  readonly replayed: boolean;
+  replayed: z.boolean(),
   /** The order's stored trace context (see docs/tracing.md). */
-  readonly trace_context: StoredTraceContext | null;
+  trace_context: storedTraceContextSchema.nullable(),
+});
+export type AppliedTransition = z.infer<typeof appliedTransitionSchema>;
+
+export interface RecordedTransition extends AppliedTransition {
   readonly call: CallStats;
 }

@@ -1,11 +1,37 @@
-import type { ServiceClient } from '@orderscope/platform';
-import type { Channel, OrderStatus } from '../lifecycle/order-lifecycle.js';
-import type { ServiceName } from '../topology.js';
-import type { StoredTraceContext } from '../tracing/order-context.js';
+import { z } from 'zod';
+import { callEndpoint, endpoint, type ServiceClient } from '@orderscope/platform';
+import { CHANNELS, ORDER_STATUSES, type Channel, type OrderStatus } from '../lifecycle/order-lifecycle.js';
+import { SERVICE_NAMES, type ServiceName } from '../topology.js';
+import { storedTraceContextSchema, type StoredTraceContext } from '../tracing/order-context.js';
 import { tracedTransition } from '../tracing/transition.js';
-import type { RecordedTransition, RegisteredOrder, TransitionRecord } from './registry-model.js';
+import { appliedTransitionSchema, registeredOrderSchema, type RecordedTransition, type RegisteredOrder } from './registry-model.js';
 
-export type * from './registry-model.js';
+export * from './registry-model.js';
+
+/** The CRM's order registry, the contract every service records its transitions through. */
+export const registryContract = {
+  /** Records one transition; the first of an order also gives its channel, customer and trace context. */
+  recordTransition: endpoint({
+    method: 'PUT',
+    path: '/internal/registry/orders/:orderId/transitions/:status',
+    params: z.object({ orderId: z.uuid(), status: z.enum(ORDER_STATUSES) }),
+    request: z.object({
+      actor: z.enum(SERVICE_NAMES),
+      channel: z.enum(CHANNELS).optional(),
+      user_id: z.string().min(1).max(128).optional(),
+      trace_context: storedTraceContextSchema.optional(),
+    }),
+    response: appliedTransitionSchema,
+  }),
+  /** "Where is my order?" */
+  getOrder: endpoint({
+    method: 'GET',
+    path: '/registry/orders/:orderId',
+    params: z.object({ orderId: z.uuid() }),
+    request: z.undefined(),
+    response: registeredOrderSchema,
+  }),
+} as const;
 
 /**
  * The registry as the other services see it: they record each transition they make there, and the
@@ -24,18 +50,21 @@ export class RegistryClient {
     extra: { channel?: Channel; userId?: string; traceContext?: StoredTraceContext | null } = {},
   ): Promise<RecordedTransition> {
     return tracedTransition(status, async () => {
-      const result = await this.crm.send<{ transition: TransitionRecord; replayed: boolean; trace_context: StoredTraceContext | null }>(
-        'PUT',
-        `/internal/registry/orders/${encodeURIComponent(orderId)}/transitions/${status}`,
-        { json: { actor: this.actor, channel: extra.channel, user_id: extra.userId, trace_context: extra.traceContext ?? undefined } },
-      );
+      const result = await callEndpoint(this.crm, registryContract.recordTransition, {
+        params: { orderId, status },
+        body: {
+          actor: this.actor,
+          ...(extra.channel ? { channel: extra.channel } : {}),
+          ...(extra.userId ? { user_id: extra.userId } : {}),
+          ...(extra.traceContext ? { trace_context: extra.traceContext } : {}),
+        },
+      });
       const { status: _s, body, ...call } = result;
-      return { transition: body.transition, replayed: body.replayed, trace_context: body.trace_context, call };
+      return { ...body, call };
     });
   }
 
   async get(orderId: string): Promise<RegisteredOrder> {
-    const result = await this.crm.send<RegisteredOrder>('GET', `/registry/orders/${encodeURIComponent(orderId)}`);
-    return result.body;
+    return (await callEndpoint(this.crm, registryContract.getOrder, { params: { orderId } })).body;
   }
 }

@@ -1,5 +1,6 @@
 import { context, propagation, trace, TraceFlags, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { z } from 'zod';
 import { ATTR, ORDER_ROOT_BAGGAGE_KEY } from './attributes.js';
 
 /**
@@ -11,6 +12,12 @@ export interface StoredTraceContext {
   traceparent: string;
   baggage?: string;
 }
+
+/** A stored trace context as it travels between services (the hand-off, the registry): W3C only. */
+export const storedTraceContextSchema = z.object({
+  traceparent: z.string().regex(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, 'must be a W3C traceparent'),
+  baggage: z.string().max(2048).optional(),
+});
 
 const REQUEST_SPAN = Symbol('orderscope.request-span');
 

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ServiceClient } from '@orderscope/platform';
 import { SERVICES, type ServiceName } from '@orderscope/orders';
+import { binaryStl, eventually, modelForm } from '@orderscope/testkit';
 
 /** The running native stack (`npm run local:up`), as the e2e tests reach it. */
 export const root = resolve(import.meta.dirname, '../../../..');
@@ -32,37 +33,7 @@ export async function resetFaults(): Promise<void> {
   for (const s of Object.keys(SERVICES) as ServiceName[]) await adminApi(s).send('DELETE', '/admin/faults');
 }
 
-/** Polls `probe` until it returns a value, or fails after `deadlineMs` naming what it waited for. */
-export async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const until = Date.now() + deadlineMs;
-  let last: unknown;
-  while (Date.now() < until) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(250);
-  }
-  throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
-
-/** A binary STL of `triangles` triangles spanning 0..10 mm on each axis. */
-export function binaryStl(triangles: number): Buffer {
-  const buf = Buffer.alloc(84 + triangles * 50);
-  buf.writeUInt32LE(triangles, 80);
-  for (let t = 0; t < triangles; t++) {
-    [0, 0, 0, 10, 0, 0, 0, 10, 10].forEach((v, i) => buf.writeFloatLE(v, 84 + t * 50 + 12 + i * 4));
-  }
-  return buf;
-}
-
-export function modelForm(): FormData {
-  const form = new FormData();
-  form.append('model', new Blob([new Uint8Array(binaryStl(4))]), 'part.stl');
-  return form;
-}
+export { binaryStl, eventually, modelForm };
 
 /** Stops a native-stack process that local:up started (by its pid file) and waits for its exit. */
 export async function stopNative(name: 'otelcol' | 'jaeger'): Promise<void> {

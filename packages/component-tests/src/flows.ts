@@ -1,23 +1,8 @@
 import assert from 'node:assert/strict';
+import { binaryStl, modelForm } from '@orderscope/testkit';
 import type { System } from './system.js';
 
-/** A binary STL of `triangles` triangles spanning 0..10 mm on each axis. */
-export function binaryStl(triangles: number): Buffer {
-  const buf = Buffer.alloc(84 + triangles * 50);
-  buf.write('orderscope test model', 0, 'latin1');
-  buf.writeUInt32LE(triangles, 80);
-  for (let t = 0; t < triangles; t++) {
-    [0, 0, 0, 10, 0, 0, 0, 10, 10].forEach((v, i) => buf.writeFloatLE(v, 84 + t * 50 + 12 + i * 4));
-  }
-  return buf;
-}
-
-export function modelForm(content: Buffer, fields: Record<string, string> = {}): FormData {
-  const form = new FormData();
-  for (const [k, v] of Object.entries(fields)) form.append(k, v);
-  form.append('model', new Blob([new Uint8Array(content)]), 'part.stl');
-  return form;
-}
+export { binaryStl, modelForm };
 
 function expectStatus(r: { status: number; body: unknown }, status: number, what: string): void {
   assert.equal(r.status, status, `${what}: ${r.status} ${JSON.stringify(r.body)}`);

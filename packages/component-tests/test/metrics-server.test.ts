@@ -125,7 +125,7 @@ describe('the /metrics server: mutual TLS, Prometheus text format', () => {
       const r = ok(await fetchOutcome(apiUrl + path, { plain: true }));
       assert.ok(r.status > 0);
     }
-    const body = await eventually(async () => {
+    const body = await eventually('the requests counted on /metrics', 5000, async () => {
       const r = await scrape();
       assert.match(String(r.headers['content-type']), /^text\/plain; version=0\.0\.4/);
       assert.equal(sample(r.body, 'http_server_request_duration_seconds_count', { route: '/widgets/:id' }), 2, r.body);
@@ -134,7 +134,7 @@ describe('the /metrics server: mutual TLS, Prometheus text format', () => {
       // Every response has ended: nothing is in flight.
       assert.equal(sample(r.body, 'http_server_requests_in_flight'), 0);
       return r.body;
-    });
+    }, 25);
     assert.ok(sample(body, 'process_cpu_user_seconds_total')! >= 0, 'default process metrics, no prefix');
     assert.ok(sample(body, 'nodejs_eventloop_lag_seconds') !== undefined);
     assert.equal(sample(body, 'http_server_request_duration_seconds_count', { method: 'GET', route: '/widgets/:id', status_code: '200' }), 2);
@@ -156,13 +156,16 @@ describe('the /metrics server: mutual TLS, Prometheus text format', () => {
     const req = httpRequest(`${apiUrl}/hang/1`, { agent: false });
     req.on('error', () => undefined);
     req.end();
-    await eventually(async () => assert.equal(sample((await scrape()).body, 'http_server_requests_in_flight'), 1));
+    await eventually('one request in flight', 5000, async () => {
+      assert.equal(sample((await scrape()).body, 'http_server_requests_in_flight'), 1);
+      return true;
+    }, 25);
     req.destroy();
-    const body = await eventually(async () => {
+    const body = await eventually('no request in flight', 5000, async () => {
       const { body } = await scrape();
       assert.equal(sample(body, 'http_server_requests_in_flight'), 0);
       return body;
-    });
+    }, 25);
     assert.equal(sample(body, 'http_server_request_duration_seconds_count', { method: 'GET', route: '/hang/:id', status_code: '499' }), 1);
   });
 

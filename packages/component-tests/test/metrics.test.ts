@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SERVICE_NAMES } from '@orderscope/orders';
-import { mtlsGet, startSystem, type System } from '../src/system.js';
 import { eventually as poll } from '@orderscope/testkit';
+import { mtlsGet, startSystem, type System } from '../src/system.js';
 
 /** Polls with this file's deadline (10 s) and pace (50 ms). */
-const eventually = <T>(check: () => Promise<T>, timeoutMs = 10_000) => poll(check, timeoutMs, 50);
+const eventually = <T>(what: string, probe: () => Promise<T | undefined>) => poll(what, 10_000, probe, 50);
 
 
 function count(text: string, labels: Record<string, string>): number | undefined {
@@ -45,7 +45,7 @@ describe('each service serves /metrics on its own port over mutual TLS', () => {
     const r = await sys.request('shop', 'GET', `/orders/${id}`);
     const unknown = await sys.request('shop', 'GET', `/no/such/${id}`);
     assert.equal(unknown.status, 404);
-    const body = await eventually(async () => {
+    const body = await eventually('the shop\'s requests counted on /metrics', async () => {
       const { body } = await sys.scrape('shop');
       assert.equal(count(body, { method: 'GET', route: '/orders/:orderId', status_code: String(r.status) }), 1, body);
       assert.equal(count(body, { method: 'GET', route: 'unmatched', status_code: '404' }), 1);

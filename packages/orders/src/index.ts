@@ -19,3 +19,4 @@ export * from './contracts/approval.js';
 export * from './contracts/handoff.js';
 export * from './contracts/notifications.js';
 export * from './creation/create-order.js';
+export * from './uploads/stl-writer.js';

@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { boxStl, InvalidModelError, parseStl } from '../src/index.js';
+import { boxStl, InvalidModelError, parseStl, writeBinaryStl } from '../src/index.js';
 
 /** A binary STL of `triangles` triangles spanning 0..10 on each axis. */
-export function binaryStl(triangles: number, header = 'binary test model'): Buffer {
-  const buf = Buffer.alloc(84 + triangles * 50);
-  buf.write(header, 0, 'latin1');
-  buf.writeUInt32LE(triangles, 80);
-  for (let t = 0; t < triangles; t++) {
-    const o = 84 + t * 50 + 12;
-    const vertices = [0, 0, 0, 10, 0, 0, 0, 10, 10];
-    vertices.forEach((v, i) => buf.writeFloatLE(v, o + i * 4));
-  }
-  return buf;
-}
+const binaryStl = (triangles: number, header = 'binary test model') =>
+  writeBinaryStl(Array.from({ length: triangles }, () => [[0, 0, 0], [10, 0, 0], [0, 10, 10]] as const), header);
 
 describe('STL validation', () => {
   it('reads a binary STL: triangle count and bounding box', () => {

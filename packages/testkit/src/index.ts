@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { bootstrapDatabase } from '@orderscope/ops';
-import { SERVICES, SERVICE_NAMES, type ServiceName } from '@orderscope/orders';
+import { SERVICES, SERVICE_NAMES, writeBinaryStl, type ServiceName } from '@orderscope/orders';
 import { loadServiceConfig, type ServiceConfig } from '@orderscope/service-kit';
 
 /**
@@ -101,17 +101,36 @@ export async function createTestDatabase(): Promise<TestDatabase> {
 }
 
 /**
- * Retries `check` until it passes or the deadline is over (then its last failure is the test's):
- * polling with a deadline, never sleep-and-hope.
+ * Polls `probe` until it returns a value (not undefined) without throwing, or fails after
+ * `deadlineMs` naming what it waited for and the probe's last error: polling with a deadline,
+ * never sleep-and-hope.
  */
-export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000, everyMs = 25): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+export async function eventually<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>, everyMs = 250): Promise<T> {
+  const until = Date.now() + deadlineMs;
+  let last: unknown;
   for (;;) {
     try {
-      return await check();
+      const value = await probe();
+      if (value !== undefined) return value;
     } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, everyMs));
+      last = err;
     }
+    if (Date.now() > until) {
+      throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`, { cause: last });
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** A binary STL of `triangles` triangles spanning 0..10 mm on each axis. */
+export function binaryStl(triangles: number): Buffer {
+  return writeBinaryStl(Array.from({ length: triangles }, () => [[0, 0, 0], [10, 0, 0], [0, 10, 10]] as const), 'orderscope test model');
+}
+
+/** A multipart upload of `content` as the `model` file, with form `fields`, as a browser sends it. */
+export function modelForm(content: Buffer = binaryStl(4), fields: Record<string, string> = {}): FormData {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('model', new Blob([new Uint8Array(content)]), 'part.stl');
+  return form;
 }

@@ -1,40 +1,15 @@
-import { boxStl } from '@orderscope/orders';
+import { boxStl, writeBinaryStl, type Triangle, type Vec3 } from '@orderscope/orders';
 import { intBetween, pick, type Rng } from './random.js';
 
 /**
  * Real STL models for the simulated customers to upload: binary STL written here, ASCII STL from
  * the same box builder the shop's online constructor uses.
  */
-export type Vec3 = readonly [number, number, number];
-export type Triangle = readonly [Vec3, Vec3, Vec3];
+export type { Triangle, Vec3 } from '@orderscope/orders';
 
-const HEADER_BYTES = 80;
-const TRIANGLE_BYTES = 50;
-
-function normal([a, b, c]: Triangle): Vec3 {
-  const u = [b[0] - a[0], b[1] - a[1], b[2] - a[2]] as const;
-  const v = [c[0] - a[0], c[1] - a[1], c[2] - a[2]] as const;
-  const n = [u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]] as const;
-  const len = Math.hypot(n[0], n[1], n[2]) || 1;
-  return [n[0] / len, n[1] / len, n[2] / len];
-}
-
-/** Binary STL: 80-byte header (never starting with "solid"), triangle count, 50 bytes per triangle. */
+/** Binary STL of a simulated part (the header names it). */
 export function binaryStl(triangles: readonly Triangle[], name = 'orderscope simulator'): Buffer {
-  const buf = Buffer.alloc(HEADER_BYTES + 4 + triangles.length * TRIANGLE_BYTES);
-  buf.write(`binary STL: ${name}`.slice(0, HEADER_BYTES), 0, 'ascii');
-  buf.writeUInt32LE(triangles.length, HEADER_BYTES);
-  triangles.forEach((tri, t) => {
-    let o = HEADER_BYTES + 4 + t * TRIANGLE_BYTES;
-    for (const vec of [normal(tri), ...tri]) {
-      for (const c of vec) {
-        buf.writeFloatLE(c, o);
-        o += 4;
-      }
-    }
-    buf.writeUInt16LE(0, o); // attribute byte count
-  });
-  return buf;
+  return writeBinaryStl(triangles, `binary STL: ${name}`);
 }
 
 /** An axis-aligned box from the origin, 12 triangles, outward normals. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { createLogger, Database, migrate } from '@orderscope/platform';
 import { bootstrapDatabase } from '@orderscope/ops';
 import { SERVICES, SERVICE_NAMES, writeBinaryStl, type ServiceName } from '@orderscope/orders';
 import { loadServiceConfig, type ServiceConfig } from '@orderscope/service-kit';
@@ -133,4 +134,28 @@ export function modelForm(content: Buffer = binaryStl(4), fields: Record<string,
   for (const [k, v] of Object.entries(fields)) form.append(k, v);
   form.append('model', new Blob([new Uint8Array(content)]), 'part.stl');
   return form;
+}
+
+/**
+ * A service's store against a real PostgreSQL: a throw-away database, the service's own role and
+ * schema, its migrations applied (`migrationsDir`: the service's `migrations/`).
+ */
+export async function storeDatabase(service: ServiceName, migrationsDir: string): Promise<{ db: Database; close(): Promise<void> }> {
+  const testDb = await createTestDatabase();
+  const config = testDb.config(service);
+  const db = new Database(config);
+  try {
+    await migrate(db, { dir: migrationsDir, schema: config.db.schema, logger: createLogger(service, 'silent') });
+  } catch (err) {
+    await db.close();
+    await testDb.drop();
+    throw err;
+  }
+  return {
+    db,
+    close: async () => {
+      await db.close();
+      await testDb.drop();
+    },
+  };
 }

@@ -75,8 +75,6 @@ COPY --from=build /app/services/mes-api/migrations services/mes-api/migrations/
 COPY --from=build /app/services/crm/migrations services/crm/migrations/
 COPY --from=build /app/services/mes/migrations services/mes/migrations/
 
-COPY scripts/gen-secrets.mjs scripts/
-
 # Compiled code last: it changes most often. The testkit is not shipped (tests only).
 COPY --from=build /app/packages/platform/dist/src packages/platform/dist/src/
 COPY --from=build /app/packages/orders/dist/src packages/orders/dist/src/

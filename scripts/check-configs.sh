@@ -11,7 +11,7 @@ cd "$root"
 # The configs name secrets (`${file:...}`, credentials_file) and certificates that must exist to be
 # checked: make them as local:up does (only what is missing; nothing is committed).
 source scripts/local-env.sh
-node scripts/gen-secrets.mjs "$ORDERSCOPE_SECRETS_DIR" >/dev/null
+node packages/ops/dist/src/secrets/secrets-cli.js "$ORDERSCOPE_SECRETS_DIR" >/dev/null
 node packages/ops/dist/src/tls/certs-cli.js "$ORDERSCOPE_CERTS_DIR" >/dev/null
 otelcol="$(bash scripts/build-otelcol.sh | tail -n 1)"
 jaeger="$(bash scripts/build-jaeger.sh | tail -n 1)"
@@ -41,7 +41,7 @@ if command -v promtool >/dev/null; then
   # /etc/prometheus), prometheus/targets-compose mounted as targets/, and beside prometheus/ the
   # certificates (certs/prometheus; compose mounts certs/compose/prometheus, owned by 65534: here
   # the native ones) and, as .local/secrets, only what compose gives Prometheus (its directory of
-  # the secrets volume: CONSUMERS.prometheus in gen-secrets.mjs), copied from the native secrets.
+  # the secrets volume: CONSUMERS.prometheus in packages/ops/src/secrets/secrets.ts), copied from the native secrets.
   compose_prom="$(mktemp -d)"
   trap 'rm -rf "$compose_prom"' EXIT
   mkdir -p "$compose_prom/prometheus" "$compose_prom/certs" "$compose_prom/.local/secrets"
@@ -49,7 +49,7 @@ if command -v promtool >/dev/null; then
   cp -r prometheus/rules "$compose_prom/prometheus/rules"
   cp -r prometheus/targets-compose "$compose_prom/prometheus/targets"
   ln -s "$root/certs/prometheus" "$compose_prom/certs/prometheus"
-  for name in $(node --input-type=module -e "import { CONSUMERS } from './scripts/gen-secrets.mjs'; console.log(CONSUMERS.prometheus.secrets.join(' '))"); do
+  for name in $(node --input-type=module -e "import { CONSUMERS } from './packages/ops/dist/src/secrets/secrets.js'; console.log(CONSUMERS.prometheus.secrets.join(' '))"); do
     cp "$ORDERSCOPE_SECRETS_DIR/$name" "$compose_prom/.local/secrets/"
   done
   promtool_config "$compose_prom/prometheus/prometheus.yml"

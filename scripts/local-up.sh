@@ -14,8 +14,8 @@ export PATH="$node_bin:$PATH"
 log "node $(node --version)"
 
 [[ -d node_modules ]] || npm ci --no-audit --no-fund
-node scripts/gen-secrets.mjs "$ORDERSCOPE_SECRETS_DIR" >/dev/null
 npm run -s build
+node packages/ops/dist/src/secrets/secrets-cli.js "$ORDERSCOPE_SECRETS_DIR" >/dev/null
 # The demo CA and every component's certificates, made once (remade when incomplete or expiring;
 # `npm run certs:rotate` replaces them): docs/transport-security.md.
 node packages/ops/dist/src/tls/certs-cli.js "$ORDERSCOPE_CERTS_DIR" >&2

@@ -4,3 +4,4 @@
  */
 export * from './tls/certificates.js';
 export * from './db/bootstrap.js';
+export * from './secrets/secrets.js';

@@ -47,7 +47,7 @@ export const envTypes = {
   int: (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback),
   rate: (fallback = 0) => z.coerce.number().min(0).max(1).default(fallback),
   url: (fallback: string) => z.url().default(fallback),
-  secret: () => z.string().min(16, 'must be at least 16 characters (generate it with scripts/gen-secrets.mjs)'),
+  secret: () => z.string().min(16, 'must be at least 16 characters (generate it with orderscope-secrets, packages/ops)'),
   bool: (fallback: boolean) =>
     z
       .enum(['true', 'false', '1', '0'])

@@ -1,31 +1,30 @@
-#!/usr/bin/env node
-// gen-secrets.mjs DIR [--rotate] [--per-consumer]
-//
-// Generates the stack's secrets, one file each, into DIR — only those missing, so re-running keeps
-// them (pass --rotate to replace all). Used by compose's secrets-init service and by local:up.
-// Nothing here is ever committed: DIR is a volume (compose) or .local/secrets (native).
-// Files are 0400, owned by whoever runs this (the developer natively, root in compose).
-//
-// Besides the random secrets it writes files derived from them:
-//   otlp_api_keys         the API keys the collector accepts on OTLP (:4317, :4318) from the four
-//                         services (their traces), one per line with the name of its holder
-//                         ("<token> <name>"; bearertokenauth reads the first word of each line and
-//                         re-reads the file when it changes: delete a line to revoke a key)
-//   otlp_internal_keys    the same for the collector's internal OTLP receiver (:4319): the
-//                         collector's and Jaeger's own metrics and logs (otelcol, jaeger)
-//   jaeger_otlp_htpasswd  the collector's login at Jaeger's OTLP receiver (basicauth), bcrypt;
-//                         rewritten on every run
-// The two keys files are written only when missing or on --rotate, so that a line deleted to
-// revoke a sender stays deleted; a holder whose token this run has just made (its
-// otlp_token_<name> was deleted: how one sender's key is replaced) gets its new line instead of
-// the old one.
-//
-// --per-consumer (compose's secrets-init, as root): DIR stays the master copy (the same flat files,
-// then owned by root, 0400), and every container also gets DIR/<consumer>/ with copies of the
-// secrets it reads and nothing else (CONSUMERS below): the directory 0500, the files 0400, all
-// owned by the uid the container runs as. Compose mounts each container's directory only
-// (volume.subpath). The copies are rewritten from the master on every run (write, then rename),
-// and files a consumer no longer gets are removed: edit the master, re-run, the copies follow.
+/**
+ * Generates the stack's secrets, one file each, into DIR — only those missing, so re-running keeps
+ * them (pass --rotate to replace all). Used by compose's secrets-init service and by local:up.
+ * Nothing here is ever committed: DIR is a volume (compose) or .local/secrets (native).
+ * Files are 0400, owned by whoever runs this (the developer natively, root in compose).
+ *
+ * Besides the random secrets it writes files derived from them:
+ *  otlp_api_keys         the API keys the collector accepts on OTLP (:4317, :4318) from the four
+ *                        services (their traces), one per line with the name of its holder
+ *                        ("<token> <name>"; bearertokenauth reads the first word of each line and
+ *                        re-reads the file when it changes: delete a line to revoke a key)
+ *  otlp_internal_keys    the same for the collector's internal OTLP receiver (:4319): the
+ *                        collector's and Jaeger's own metrics and logs (otelcol, jaeger)
+ *  jaeger_otlp_htpasswd  the collector's login at Jaeger's OTLP receiver (basicauth), bcrypt;
+ *                        rewritten on every run
+ * The two keys files are written only when missing or on --rotate, so that a line deleted to
+ * revoke a sender stays deleted; a holder whose token this run has just made (its
+ * otlp_token_<name> was deleted: how one sender's key is replaced) gets its new line instead of
+ * the old one.
+ *
+ * --per-consumer (compose's secrets-init, as root): DIR stays the master copy (the same flat files,
+ * then owned by root, 0400), and every container also gets DIR/<consumer>/ with copies of the
+ * secrets it reads and nothing else (CONSUMERS): the directory 0500, the files 0400, all
+ * owned by the uid the container runs as. Compose mounts each container's directory only
+ * (volume.subpath). The copies are rewritten from the master on every run (write, then rename),
+ * and files a consumer no longer gets are removed: edit the master, re-run, the copies follow.
+ */
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -41,24 +40,22 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
+import { SERVICE_NAMES, SERVICES } from '@orderscope/orders';
 
 /** Who sends traces to the collector (OTLP :4317/:4318), each with its own API key (otlp_token_<name>). */
-export const OTLP_SENDERS = ['shop', 'mes_api', 'crm', 'mes'];
+export const OTLP_SENDERS: readonly string[] = SERVICE_NAMES.map((s) => SERVICES[s].dbSchema);
 /** Who pushes its own metrics and logs to the collector's internal OTLP receiver (:4319). */
-export const OTLP_INTERNAL = ['otelcol', 'jaeger'];
+export const OTLP_INTERNAL: readonly string[] = ['otelcol', 'jaeger'];
 /** Every holder of an OTLP API key. */
 export const OTLP_CLIENTS = [...OTLP_SENDERS, ...OTLP_INTERNAL];
 /** The collector's API key files, and whose keys each one holds. */
-export const OTLP_KEY_FILES = { otlp_api_keys: OTLP_SENDERS, otlp_internal_keys: OTLP_INTERNAL };
+export const OTLP_KEY_FILES: Readonly<Record<string, readonly string[]>> = { otlp_api_keys: OTLP_SENDERS, otlp_internal_keys: OTLP_INTERNAL };
 /** The user the collector logs in as at Jaeger's OTLP receiver. */
 export const JAEGER_OTLP_USER = 'otel-collector';
 
-export const SECRETS = [
+export const SECRETS: readonly string[] = [
   'postgres_password',
-  'db_password_shop',
-  'db_password_mes_api',
-  'db_password_crm',
-  'db_password_mes',
+  ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`),
   'internal_api_token',
   'admin_token',
   'user_id_hmac_key',
@@ -73,10 +70,10 @@ export const SECRETS = [
   'grafana_admin_password',
 ];
 /** Files derived from SECRETS (see the header). */
-export const DERIVED = [...Object.keys(OTLP_KEY_FILES), 'jaeger_otlp_htpasswd'];
+export const DERIVED: readonly string[] = [...Object.keys(OTLP_KEY_FILES), 'jaeger_otlp_htpasswd'];
 
 /** One of the four services: its DB password and OTLP key, the shared tokens, the scrape key. */
-const service = (schema) => ({
+const service = (schema: string): Consumer => ({
   uid: 1000,
   secrets: [
     `db_password_${schema}`,
@@ -95,16 +92,15 @@ const service = (schema) => ({
  * entrypoint has dropped root; the collector 10001; Jaeger 10001 (its entrypoint reads the store
  * key as root, then drops to 10001); Prometheus nobody (65534); Grafana 472.
  */
-export const CONSUMERS = {
+export interface Consumer {
+  readonly uid: number;
+  readonly secrets: readonly string[];
+}
+
+export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   postgres: { uid: 999, secrets: ['postgres_password'] },
-  'db-init': {
-    uid: 1000,
-    secrets: ['postgres_password', 'db_password_shop', 'db_password_mes_api', 'db_password_crm', 'db_password_mes'],
-  },
-  shop: service('shop'),
-  'mes-api': service('mes_api'),
-  crm: service('crm'),
-  mes: service('mes'),
+  'db-init': { uid: 1000, secrets: ['postgres_password', ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`)] },
+  ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, service(SERVICES[s].dbSchema)])),
   simulator: { uid: 1000, secrets: ['internal_api_token', 'admin_token'] },
   'otel-collector': {
     uid: 10001,
@@ -126,7 +122,7 @@ for (const [consumer, { secrets }] of Object.entries(CONSUMERS)) {
 const KEEP_ON_ROTATE = new Set(['jaeger_storage_key', 'grafana_admin_password']);
 
 /** Writes beside, then renames: a reader watching the file never sees half of it. */
-function writeAtomic(path, content, uid) {
+function writeAtomic(path: string, content: string | Buffer, uid?: number): void {
   const tmp = `${path}.tmp`;
   rmSync(tmp, { force: true });
   writeFileSync(tmp, content, { mode: 0o400 });
@@ -136,36 +132,32 @@ function writeAtomic(path, content, uid) {
 }
 
 /** The holder a keys-file line names (its second word). */
-const holderOf = (line) => line.trim().split(/\s+/)[1];
+const holderOf = (line: string): string | undefined => line.trim().split(/\s+/)[1];
 
-function main(args) {
-  const dir = args.find((a) => !a.startsWith('--'));
-  const unknown = args.filter((a) => a.startsWith('--') && a !== '--rotate' && a !== '--per-consumer');
-  if (!dir || unknown.length) {
-    console.error(`usage: gen-secrets.mjs DIR [--rotate] [--per-consumer]${unknown.length ? ` (unknown: ${unknown.join(' ')})` : ''}`);
-    return 2;
-  }
-  const rotate = args.includes('--rotate');
-  const perConsumer = args.includes('--per-consumer');
-  if (perConsumer && process.getuid?.() !== 0) {
-    console.error('gen-secrets: --per-consumer hands each directory to its container\'s uid: run it as root (compose\'s secrets-init)');
-    return 2;
-  }
+export interface SecretsResult {
+  readonly created: string[];
+  readonly keys: Record<string, 'written' | 'updated' | 'kept'>;
+}
+
+/** Makes what is missing in `dir` (everything but the kept ones with `rotate`); see the header. */
+export function ensureSecrets(dir: string, opts: { rotate?: boolean; perConsumer?: boolean } = {}): SecretsResult {
+  const rotate = opts.rotate ?? false;
+  const perConsumer = opts.perConsumer ?? false;
 
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  const created = [];
+  const created: string[] = [];
   for (const name of SECRETS) {
     const path = join(dir, name);
     if (existsSync(path) && (!rotate || KEEP_ON_ROTATE.has(name))) continue;
     writeAtomic(path, randomBytes(32).toString('base64url'));
     created.push(name);
   }
-  const read = (name) => readFileSync(join(dir, name), 'utf8').trim();
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8').trim();
 
-  const keys = {};
+  const keys: Record<string, 'written' | 'updated' | 'kept'> = {};
   for (const [file, holders] of Object.entries(OTLP_KEY_FILES)) {
     const path = join(dir, file);
-    const line = (holder) => `${read(`otlp_token_${holder}`)} ${holder}\n`;
+    const line = (holder: string) => `${read(`otlp_token_${holder}`)} ${holder}\n`;
     if (rotate || !existsSync(path)) {
       writeAtomic(path, holders.map(line).join(''));
       keys[file] = 'written';
@@ -174,7 +166,7 @@ function main(args) {
     // Kept as the operator left it (revoked lines stay out), but for tokens made anew this run.
     const renewed = holders.filter((holder) => created.includes(`otlp_token_${holder}`));
     if (renewed.length) {
-      const kept = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '' && !renewed.includes(holderOf(l)));
+      const kept = readFileSync(path, 'utf8').split('\n').filter((l) => l.trim() !== '' && !renewed.includes(holderOf(l) ?? ''));
       writeAtomic(path, [...kept.map((l) => `${l}\n`), ...renewed.map(line)].join(''));
     }
     keys[file] = renewed.length ? 'updated' : 'kept';
@@ -204,17 +196,5 @@ function main(args) {
     }
   }
 
-  console.log(
-    JSON.stringify({
-      msg: 'secrets ready',
-      dir,
-      created,
-      keys,
-      ...(perConsumer ? { consumers: Object.keys(CONSUMERS) } : {}),
-    }),
-  );
-  return 0;
+  return { created, keys };
 }
-
-// Run as a script; imported (check-configs reads CONSUMERS), it only exports.
-if (import.meta.main) process.exitCode = main(process.argv.slice(2));

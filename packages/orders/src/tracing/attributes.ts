@@ -1,4 +1,5 @@
-import { CALL_ATTR } from '@orderscope/platform';
+// The light subpath: this module is loaded before the SDK starts (service-kit's telemetry/register).
+import { CALL_ATTR } from '@orderscope/platform/telemetry/attributes';
 
 /**
  * Span attribute names of the order's data (docs/tracing.md maps them to the mission's list).

@@ -5,8 +5,11 @@
  */
 import { register } from 'node:module';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
+// Only light modules here: whatever this file imports is loaded before the SDK starts, and a
+// library loaded before it (http, express, pg) is never instrumented.
 import { startTelemetry } from '@orderscope/platform/telemetry/sdk';
-import { ORDER_BAGGAGE_KEYS, SERVICE_NAMES } from '@orderscope/orders';
+import { SERVICE_NAMES } from '@orderscope/orders/topology';
+import { ORDER_BAGGAGE_KEYS } from '@orderscope/orders/tracing/attributes';
 
 const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
 register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);

@@ -16,7 +16,14 @@ export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"
 export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
 export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"
 export USER_ID_HMAC_KEY_FILE="$ORDERSCOPE_SECRETS_DIR/user_id_hmac_key"
-SERVICES=(crm mes mes-api shop)
-declare -A SERVICE_PORT=([shop]=8081 [mes-api]=8082 [crm]=8083 [mes]=8084)
-declare -A SERVICE_SCHEMA=([shop]=shop [mes-api]=mes_api [crm]=crm [mes]=mes)
-declare -A SERVICE_METRICS_PORT=([shop]=9481 [mes-api]=9482 [crm]=9483 [mes]=9484)
+# The services, their ports, metrics ports and schemas: from the one topology file. Started in
+# this order: the CRM (the registry every other records in) first.
+eval "$(node -e '
+  const { services } = JSON.parse(require("node:fs").readFileSync(process.argv[1], "utf8"));
+  const names = Object.keys(services).sort((a, b) => (a === "crm" ? -1 : b === "crm" ? 1 : a.localeCompare(b)));
+  const map = (field) => names.map((n) => `[${n}]=${services[n][field]}`).join(" ");
+  console.log(`SERVICES=(${names.join(" ")})`);
+  console.log(`declare -A SERVICE_PORT=(${map("port")})`);
+  console.log(`declare -A SERVICE_SCHEMA=(${map("dbSchema")})`);
+  console.log(`declare -A SERVICE_METRICS_PORT=(${map("metricsPort")})`);
+' "$root/packages/orders/src/topology.json")"

@@ -1,6 +1,11 @@
-/** The four services of the 3D-printing company, with the ports and DB schemas they own. */
-export const SERVICE_NAMES = ['shop', 'mes-api', 'crm', 'mes'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+import topology from './topology.json' with { type: 'json' };
+
+/**
+ * The four services of the 3D-printing company, with the ports and DB schemas they own, and the
+ * stack's other components — all from topology.json, the one source scripts and checks read too.
+ */
+export type ServiceName = keyof typeof topology.services;
+export const SERVICE_NAMES = Object.keys(topology.services) as [ServiceName, ...ServiceName[]];
 
 export interface ServiceDescriptor {
   readonly name: ServiceName;
@@ -12,14 +17,18 @@ export interface ServiceDescriptor {
   readonly dbSchema: string;
   /** Environment variable holding the service's base URL for its callers. */
   readonly urlEnv: string;
+  /** The user its container runs as. */
+  readonly uid: number;
 }
 
-export const SERVICES: Readonly<Record<ServiceName, ServiceDescriptor>> = {
-  shop: { name: 'shop', port: 8081, metricsPort: 9481, dbSchema: 'shop', urlEnv: 'SHOP_URL' },
-  'mes-api': { name: 'mes-api', port: 8082, metricsPort: 9482, dbSchema: 'mes_api', urlEnv: 'MES_API_URL' },
-  crm: { name: 'crm', port: 8083, metricsPort: 9483, dbSchema: 'crm', urlEnv: 'CRM_URL' },
-  mes: { name: 'mes', port: 8084, metricsPort: 9484, dbSchema: 'mes', urlEnv: 'MES_URL' },
-};
+export const SERVICES: Readonly<Record<ServiceName, ServiceDescriptor>> = Object.fromEntries(
+  SERVICE_NAMES.map((name) => [name, { name, ...topology.services[name] }]),
+) as Record<ServiceName, ServiceDescriptor>;
+
+export type ComponentName = keyof typeof topology.components;
+
+/** The stack's other components: the uid each runs as, and whether it speaks TLS (gets certificates). */
+export const COMPONENTS: Readonly<Record<ComponentName, { readonly uid: number; readonly tls: boolean }>> = topology.components;
 
 export function isServiceName(value: unknown): value is ServiceName {
   return typeof value === 'string' && (SERVICE_NAMES as readonly string[]).includes(value);

@@ -40,7 +40,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
-import { SERVICE_NAMES, SERVICES } from '@orderscope/orders';
+import { COMPONENTS, SERVICE_NAMES, SERVICES, type ServiceName } from '@orderscope/orders';
 
 /** Who sends traces to the collector (OTLP :4317/:4318), each with its own API key (otlp_token_<name>). */
 export const OTLP_SENDERS: readonly string[] = SERVICE_NAMES.map((s) => SERVICES[s].dbSchema);
@@ -73,14 +73,14 @@ export const SECRETS: readonly string[] = [
 export const DERIVED: readonly string[] = [...Object.keys(OTLP_KEY_FILES), 'jaeger_otlp_htpasswd'];
 
 /** One of the four services: its DB password and OTLP key, the shared tokens, the scrape key. */
-const service = (schema: string): Consumer => ({
-  uid: 1000,
+const service = (name: ServiceName): Consumer => ({
+  uid: SERVICES[name].uid,
   secrets: [
-    `db_password_${schema}`,
+    `db_password_${SERVICES[name].dbSchema}`,
     'internal_api_token',
     'admin_token',
     'user_id_hmac_key',
-    `otlp_token_${schema}`,
+    `otlp_token_${SERVICES[name].dbSchema}`,
     'prometheus_scrape_token',
   ],
 });
@@ -98,17 +98,17 @@ export interface Consumer {
 }
 
 export const CONSUMERS: Readonly<Record<string, Consumer>> = {
-  postgres: { uid: 999, secrets: ['postgres_password'] },
-  'db-init': { uid: 1000, secrets: ['postgres_password', ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`)] },
-  ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, service(SERVICES[s].dbSchema)])),
-  simulator: { uid: 1000, secrets: ['internal_api_token', 'admin_token'] },
+  postgres: { uid: COMPONENTS['postgres'].uid, secrets: ['postgres_password'] },
+  'db-init': { uid: COMPONENTS['db-init'].uid, secrets: ['postgres_password', ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`)] },
+  ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, service(s)])),
+  simulator: { uid: COMPONENTS['simulator'].uid, secrets: ['internal_api_token', 'admin_token'] },
   'otel-collector': {
-    uid: 10001,
+    uid: COMPONENTS['otel-collector'].uid,
     secrets: ['otlp_api_keys', 'otlp_internal_keys', 'prometheus_scrape_token', 'jaeger_otlp_password', 'otlp_token_otelcol'],
   },
-  jaeger: { uid: 10001, secrets: ['jaeger_otlp_htpasswd', 'otlp_token_jaeger', 'jaeger_storage_key'] },
-  prometheus: { uid: 65534, secrets: ['prometheus_scrape_token'] },
-  grafana: { uid: 472, secrets: ['grafana_admin_password'] },
+  jaeger: { uid: COMPONENTS['jaeger'].uid, secrets: ['jaeger_otlp_htpasswd', 'otlp_token_jaeger', 'jaeger_storage_key'] },
+  prometheus: { uid: COMPONENTS['prometheus'].uid, secrets: ['prometheus_scrape_token'] },
+  grafana: { uid: COMPONENTS['grafana'].uid, secrets: ['grafana_admin_password'] },
 };
 
 for (const [consumer, { secrets }] of Object.entries(CONSUMERS)) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 // @peculiar/x509 resolves its algorithm providers with tsyringe, which needs this polyfill first.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
+import { COMPONENTS as TOPOLOGY_COMPONENTS, SERVICE_NAMES, SERVICES } from '@orderscope/orders';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -19,18 +20,14 @@ const DAY_MS = 86_400_000;
  * (CN = its name), in its own directory, so that a container mounts only its own keys.
  * `uid`: the user the component's container runs as (compose hands it the key files).
  */
-export const COMPONENTS = {
-  'otel-collector': { uid: 10001 },
-  jaeger: { uid: 10001 },
-  prometheus: { uid: 65534 },
-  grafana: { uid: 472 },
-  shop: { uid: 1000 },
-  'mes-api': { uid: 1000 },
-  crm: { uid: 1000 },
-  mes: { uid: 1000 },
-} as const satisfies Record<string, { uid: number }>;
-export type Component = keyof typeof COMPONENTS;
-export const COMPONENT_NAMES = Object.keys(COMPONENTS) as Component[];
+export const COMPONENTS: Readonly<Record<string, { readonly uid: number }>> = Object.fromEntries([
+  ...Object.entries(TOPOLOGY_COMPONENTS)
+    .filter(([, c]) => c.tls)
+    .map(([name, c]) => [name, { uid: c.uid }]),
+  ...SERVICE_NAMES.map((s) => [s, { uid: SERVICES[s].uid }]),
+]);
+export type Component = string;
+export const COMPONENT_NAMES: readonly Component[] = Object.keys(COMPONENTS);
 
 export interface IssuedPair {
   cert: string;

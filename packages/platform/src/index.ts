@@ -19,3 +19,4 @@ export * from './telemetry/pseudonymize.js';
 export * from './telemetry/spans.js';
 export * from './telemetry/stats.js';
 export * from './http/endpoint.js';
+export * from './node-version.js';

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { Router } from 'express';
-import { migrate, startMetricsServer, type MetricsServer } from '@orderscope/platform';
+import { assertNodeVersion, migrate, startMetricsServer, type MetricsServer } from '@orderscope/platform';
 import type { RequestOrderResolver, ServiceName } from '@orderscope/orders';
 import { createApp } from './app.js';
 import { createRuntime, type ServiceRuntime } from './runtime.js';
@@ -121,11 +121,11 @@ export function defineService(
   return {
     name,
     start: (config) => startService(definition, config),
-    main: () => runMain(() => startService(definition, loadServiceConfig(name))),
+    main: () => {
+      assertNodeVersion(`orderscope ${name}`);
+      return runMain(() => startService(definition, loadServiceConfig(name)));
+    },
   };
 }
 
-/** True when the module is the process's entry point. */
-export function isEntryPoint(moduleUrl: string): boolean {
-  return process.argv[1] !== undefined && moduleUrl === pathToFileURL(process.argv[1]).href;
-}
+export { isEntryPoint } from '@orderscope/platform';

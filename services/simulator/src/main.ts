@@ -2,7 +2,7 @@
  * The simulator: a CLI when run (`node services/simulator/dist/src/main.js --help`), and the
  * package's API when imported (`runOneShot` for in-process end-to-end tests).
  */
-import { ConfigError } from '@orderscope/platform';
+import { assertNodeVersion, ConfigError, isEntryPoint } from '@orderscope/platform';
 import { parseCli, USAGE } from './args.js';
 import { runContinuous } from './continuous.js';
 import { SetupError, UsageError } from './errors.js';
@@ -69,7 +69,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (import.meta.main) {
+if (isEntryPoint(import.meta.url)) {
+  assertNodeVersion('orderscope simulator');
   const code = await main(process.argv.slice(2));
   // Calls still in flight (a customer's, an operator's) must not hold the process: the report is out.
   process.stdout.write('', () => process.exit(code));

@@ -1,8 +1,11 @@
 #!/usr/bin/env node
+import { assertNodeVersion } from '@orderscope/platform/node-version';
 import { z } from 'zod';
 import { envTypes, parseEnv } from '@orderscope/platform';
 import { SERVICES, SERVICE_NAMES, type ServiceName } from '@orderscope/orders';
 import { bootstrapDatabase } from './bootstrap.js';
+
+assertNodeVersion('orderscope-db-bootstrap');
 
 /** `orderscope-db-bootstrap`: run once before the services (compose's db-init, local:up). */
 const roleEnv = (s: ServiceName) => `DB_PASSWORD_${SERVICES[s].dbSchema.toUpperCase()}`;

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
+import { assertNodeVersion } from '@orderscope/platform/node-version';
 /**
  * `orderscope-secrets DIR [--rotate] [--per-consumer]`: the stack's secrets (secrets.ts says
  * which, and how they are kept). Used by local:up and by compose's secrets-init.
  */
 import { CONSUMERS, ensureSecrets } from './secrets.js';
+
+assertNodeVersion('orderscope-secrets');
 
 const args = process.argv.slice(2);
 const dir = args.find((a) => !a.startsWith('--'));

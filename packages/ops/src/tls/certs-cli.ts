@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { assertNodeVersion } from '@orderscope/platform/node-version';
 import { ensureCertificates } from './certificates.js';
+
+assertNodeVersion('orderscope-certs');
 
 /**
  * `orderscope-certs DIR [--rotate] [--chown]`: the stack's demo CA and certificates (compose's

@@ -4,12 +4,15 @@
  * (ESM imports through import-in-the-middle's loader hook, CommonJS through require hooks).
  */
 import { register } from 'node:module';
+import { assertNodeVersion } from '@orderscope/platform/node-version';
 import { createAddHookMessageChannel } from 'import-in-the-middle';
 // Only light modules here: whatever this file imports is loaded before the SDK starts, and a
 // library loaded before it (http, express, pg) is never instrumented.
 import { startTelemetry } from '@orderscope/platform/telemetry/sdk';
 import { SERVICE_NAMES } from '@orderscope/orders/topology';
 import { ORDER_BAGGAGE_KEYS } from '@orderscope/orders/tracing/attributes';
+
+assertNodeVersion('orderscope telemetry (--import @orderscope/service-kit/telemetry/register)');
 
 const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
 register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);

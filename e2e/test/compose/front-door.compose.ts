@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { describe, it, type TestContext } from 'node:test';
+import { promisify } from 'node:util';
+import { ownerOf, pathOf, SERVICE_NAMES, SERVICES } from '@orderscope/orders';
+import { isSkeleton, orderTrace, tag, transitionSpans, treeOf, type JaegerTrace } from '../support/jaeger.js';
+import { manufactureAndDeliver, newB2cOrder, submit } from '../support/orders.js';
+import { secureFetch } from '../support/secure.js';
+import { eventually, root } from '../support/stack.js';
+
+/**
+ * The demo as `docker compose up --build` starts it, on a real engine (npm run test:compose, which
+ * brings the stack up and points ORDERSCOPE_CERTS_DIR / ORDERSCOPE_SECRETS_DIR at what its
+ * one-shots made): reached only through the ports compose publishes on 127.0.0.1.
+ */
+const run = promisify(execFile);
+const compose = async (...args: string[]) => (await run('docker', ['compose', ...args], { cwd: root, maxBuffer: 64 << 20 })).stdout;
+
+interface Target { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }
+
+describe('docker compose up: the demo through its published ports', () => {
+  it('has Prometheus (https://127.0.0.1:9090) scraping every target up, the four services among them', { timeout: 120_000 }, async (t: TestContext) => {
+    const targets = await eventually('every Prometheus target up', 90_000, async () => {
+      const res = await secureFetch('https://127.0.0.1:9090/api/v1/targets?state=active', {}, 'grafana');
+      if (!res.ok) return undefined;
+      const active = ((await res.json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
+      return active.length > 0 && active.every((x) => x.health === 'up') ? active : undefined;
+    });
+    for (const s of SERVICE_NAMES) {
+      assert.ok(targets.some((x) => x.scrapeUrl.includes(`//${s}:${SERVICES[s].metricsPort}/`)), `${s}'s /metrics is scraped`);
+    }
+    t.diagnostic(`${targets.length} targets up: ${targets.map((x) => `${x.labels.job} ${x.labels.instance}`).join(', ')}`);
+  });
+
+  it('takes a B2C order through the shop (8081) and the MES (8084) to CLOSED, and Jaeger (https://127.0.0.1:16686) finds it by order_id with every transition', { timeout: 180_000 }, async (t: TestContext) => {
+    const id = await newB2cOrder();
+    assert.equal((await submit(id)).status, 200);
+    await manufactureAndDeliver(id);
+    const path = pathOf('b2c');
+    const owners = [...new Set(path.map((s) => ownerOf('b2c', s)).filter((s) => s !== undefined))];
+    const made = (trace: JaegerTrace) => transitionSpans(trace).filter((s) => tag(s, 'order.transition.replayed') === false);
+    // The collector decides the skeleton within a second; the deadline leaves room for a cold stack.
+    const trace = await orderTrace(id, (tr) => made(tr).length >= path.length, owners, 90_000);
+    assert.deepEqual(made(trace).map((s) => tag(s, 'order.status')), path, 'every transition, in order');
+    const tree = treeOf(trace);
+    assert.equal(tree.roots.length, 1, 'one root');
+    assert.ok(isSkeleton(tree.roots[0]!), 'the root is on the skeleton');
+    t.diagnostic(`order ${id} found in Jaeger through ${owners.join(', ')}: trace ${trace.traceID}, ${trace.spans.length} spans`);
+
+    // The trace store is encrypted at rest: the volume holds the order's spans, never its id in clear.
+    const volume = `${(await compose('config', '--format', 'json').then((c) => JSON.parse(c).name))}_jaeger-data`;
+    const plain = await run('docker', ['run', '--rm', '--network', 'none', '-v', `${volume}:/store:ro`, 'debian:bookworm-slim', 'grep', '-rlF', id, '/store'])
+      .then(() => true, (err: { code?: number }) => (err.code === 1 ? false : Promise.reject(err)));
+    assert.equal(plain, false, `order id ${id} not found in clear in the volume ${volume}`);
+  });
+
+  it('starts the collector and Jaeger without a deprecated setting in their logs', async () => {
+    for (const service of ['otel-collector', 'jaeger']) {
+      const logs = await compose('logs', '--no-color', service);
+      assert.ok(logs.length > 0, `${service} logged`);
+      const deprecated = logs.split('\n').filter((l) => /deprecat/i.test(l));
+      assert.deepEqual(deprecated, [], `${service}: deprecated names in its config`);
+    }
+  });
+});

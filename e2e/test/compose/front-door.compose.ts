@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { ownerOf, pathOf, SERVICE_NAMES, SERVICES } from '@orderscope/orders';
@@ -52,6 +54,39 @@ describe('docker compose up: the demo through its published ports', () => {
     const plain = await run('docker', ['run', '--rm', '--network', 'none', '-v', `${volume}:/store:ro`, 'debian:bookworm-slim', 'grep', '-rlF', id, '/store'])
       .then(() => true, (err: { code?: number }) => (err.code === 1 ? false : Promise.reject(err)));
     assert.equal(plain, false, `order id ${id} not found in clear in the volume ${volume}`);
+  });
+
+  it('keeps its promises on a laptop: ports on 127.0.0.1 only, a memory limit on every container, none hit, the sum the README states', async (t: TestContext) => {
+    const ids = (await run('docker', ['ps', '-q', '--filter', 'label=com.docker.compose.project=orderscope'])).stdout.split('\n').filter(Boolean);
+    assert.ok(ids.length >= 9, `the stack's containers are running (${ids.length})`);
+    const inspected: Array<{
+      Name: string;
+      RestartCount: number;
+      State: { OOMKilled: boolean };
+      HostConfig: { Memory: number };
+      NetworkSettings: { Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
+    }> = JSON.parse((await run('docker', ['inspect', ...ids])).stdout);
+    const published: string[] = [];
+    for (const c of inspected) {
+      assert.ok(c.HostConfig.Memory > 0, `${c.Name} has a memory limit`);
+      assert.equal(c.State.OOMKilled, false, `${c.Name} was not killed at its memory limit`);
+      assert.equal(c.RestartCount, 0, `${c.Name} never restarted`);
+      for (const [port, bindings] of Object.entries(c.NetworkSettings.Ports)) {
+        for (const b of bindings ?? []) {
+          assert.equal(b.HostIp, '127.0.0.1', `${c.Name} ${port} is published on 127.0.0.1 only (${b.HostIp})`);
+          published.push(`${b.HostIp}:${b.HostPort}`);
+        }
+      }
+    }
+    // The README's sum of the long-running containers' limits (Grafana's included) is compose's.
+    const services: Record<string, { restart?: string; deploy?: { resources?: { limits?: { memory?: string | number } } } }> =
+      JSON.parse(await compose('config', '--format', 'json')).services;
+    const mib = Object.values(services)
+      .filter((s) => s.restart !== 'no')
+      .reduce((sum, s) => sum + Number(s.deploy?.resources?.limits?.memory ?? Number.NaN) / 2 ** 20, 0);
+    const stated = /memory limits of the long-running containers add up to (\d+) MiB/.exec(readFileSync(resolve(root, 'README.md'), 'utf8'))?.[1];
+    assert.equal(stated, String(mib), "the README states compose's sum of memory limits");
+    t.diagnostic(`${inspected.length} containers, each with a memory limit, none OOM-killed or restarted; published: ${published.sort().join(', ')}; limits sum ${mib} MiB`);
   });
 
   it('starts the collector and Jaeger without a deprecated setting in their logs', async () => {

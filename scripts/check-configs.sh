@@ -2,8 +2,8 @@
 # Validates collector/config.yaml and jaeger/config.yaml with the very binaries the native stack
 # runs (built once from the pinned Go modules), with compose's environment and with the native
 # defaults, so that both ways of running read a valid file; and prometheus/prometheus.yml (with
-# the native targets and with compose's), its rules and their unit tests with promtool (Debian's
-# prometheus package, the version the native stack runs); and that Grafana's provisioned data
+# the native targets and with compose's), its rules and their unit tests with promtool (built with
+# the native Prometheus, scripts/build-prometheus.sh: the version both stacks run); and that Grafana's provisioned data
 # sources parse and read only certificate files that certs-init makes.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,6 +15,7 @@ node packages/ops/dist/src/secrets/secrets-cli.js "$ORDERSCOPE_SECRETS_DIR" >/de
 node packages/ops/dist/src/tls/certs-cli.js "$ORDERSCOPE_CERTS_DIR" >/dev/null
 otelcol="$(bash scripts/build-otelcol.sh | tail -n 1)"
 jaeger="$(bash scripts/build-jaeger.sh | tail -n 1)"
+promtool="$(dirname "$(bash scripts/build-prometheus.sh | tail -n 1)")/promtool"
 "$otelcol" validate --feature-gates=processor.tailsamplingprocessor.recordpolicy --config "file:collector/config.yaml"
 # Compose's environment (docker-compose.yml), except SECRETS_DIR: `${file:...}` reads a secret while
 # the config is resolved, so it points at the native secrets (compose's /secrets is a volume).
@@ -31,34 +32,29 @@ JAEGER_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_BADGER_DIR=/var/lib
 # Prometheus: promtool only warns about a missing file_sd target file; here that fails.
 promtool_config() { # config-file
   local out
-  out="$(promtool check config "$1" 2>&1)" || { echo "$out"; return 1; }
+  out="$("$promtool" check config "$1" 2>&1)" || { echo "$out"; return 1; }
   echo "$out"
   if grep -q WARNING <<<"$out"; then echo "check-configs: promtool warned about $1" >&2; return 1; fi
 }
-if command -v promtool >/dev/null; then
-  promtool_config prometheus/prometheus.yml
-  # Compose's layout (docker-compose.yml): the same config and rules in prometheus/ (the container's
-  # /etc/prometheus), prometheus/targets-compose mounted as targets/, and beside prometheus/ the
-  # certificates (certs/prometheus; compose mounts certs/compose/prometheus, owned by 65534: here
-  # the native ones) and, as .local/secrets, only what compose gives Prometheus (its directory of
-  # the secrets volume: CONSUMERS.prometheus in packages/ops/src/secrets/secrets.ts), copied from the native secrets.
-  compose_prom="$(mktemp -d)"
-  trap 'rm -rf "$compose_prom"' EXIT
-  mkdir -p "$compose_prom/prometheus" "$compose_prom/certs" "$compose_prom/.local/secrets"
-  cp prometheus/prometheus.yml "$compose_prom/prometheus/"
-  cp -r prometheus/rules "$compose_prom/prometheus/rules"
-  cp -r prometheus/targets-compose "$compose_prom/prometheus/targets"
-  ln -s "$root/certs/prometheus" "$compose_prom/certs/prometheus"
-  for name in $(node --input-type=module -e "import { CONSUMERS } from './packages/ops/dist/src/secrets/secrets.js'; console.log(CONSUMERS.prometheus.secrets.join(' '))"); do
-    cp "$ORDERSCOPE_SECRETS_DIR/$name" "$compose_prom/.local/secrets/"
-  done
-  promtool_config "$compose_prom/prometheus/prometheus.yml"
-  promtool test rules prometheus/tests/*.yml
-  prom_checked="prometheus config (native and compose targets), rules and rule tests valid"
-else
-  echo "check-configs: promtool not found, prometheus/ NOT checked (apt-get install prometheus)" >&2
-  prom_checked="prometheus NOT checked (no promtool)"
-fi
+promtool_config prometheus/prometheus.yml
+# Compose's layout (docker-compose.yml): the same config and rules in prometheus/ (the container's
+# /etc/prometheus), prometheus/targets-compose mounted as targets/, and beside prometheus/ the
+# certificates (certs/prometheus; compose mounts certs/compose/prometheus, owned by 65534: here
+# the native ones) and, as .local/secrets, only what compose gives Prometheus (its directory of
+# the secrets volume: CONSUMERS.prometheus in packages/ops/src/secrets/secrets.ts), copied from the native secrets.
+compose_prom="$(mktemp -d)"
+trap 'rm -rf "$compose_prom"' EXIT
+mkdir -p "$compose_prom/prometheus" "$compose_prom/certs" "$compose_prom/.local/secrets"
+cp prometheus/prometheus.yml "$compose_prom/prometheus/"
+cp -r prometheus/rules "$compose_prom/prometheus/rules"
+cp -r prometheus/targets-compose "$compose_prom/prometheus/targets"
+ln -s "$root/certs/prometheus" "$compose_prom/certs/prometheus"
+for name in $(node --input-type=module -e "import { CONSUMERS } from './packages/ops/dist/src/secrets/secrets.js'; console.log(CONSUMERS.prometheus.secrets.join(' '))"); do
+  cp "$ORDERSCOPE_SECRETS_DIR/$name" "$compose_prom/.local/secrets/"
+done
+promtool_config "$compose_prom/prometheus/prometheus.yml"
+"$promtool" test rules prometheus/tests/*.yml
+prom_checked="prometheus config (native and compose targets), rules and rule tests valid"
 
 # Grafana runs in compose only (no binary here): its provisioned data sources must parse, and every
 # file they read with $__file{...} must be one that certs-init makes: Grafana's provisioning fails

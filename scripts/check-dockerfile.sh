@@ -165,6 +165,7 @@ jaeger_status=0
   --require /usr/local/bin/jaeger-entrypoint.sh \
   --require /usr/local/bin/jaeger-store.sh \
   --must-ignore .local --must-ignore .tools --must-ignore .git --must-ignore certs \
-  --must-ignore .env --must-ignore jaeger/build || jaeger_status=$?
+  --must-ignore .env --must-ignore jaeger/build --must-ignore prometheus/build \
+  --must-ignore alertmanager/build || jaeger_status=$?
 if ((jaeger_status > status)); then status=$jaeger_status; fi
 exit "$status"

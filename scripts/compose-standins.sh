@@ -79,4 +79,5 @@ jaeger="$(bash "$root/scripts/build-jaeger.sh" | tail -1)"
 cp -a "$jaeger" "$work/jaeger-linux"
 build "$JAEGER_TAG" jaeger "$work/jaeger-linux"
 
-build "$PROMETHEUS_TAG" prometheus "$(command -v prometheus)" "$(command -v promtool)"
+prometheus="$(bash "$root/scripts/build-prometheus.sh" | tail -1)"
+build "$PROMETHEUS_TAG" prometheus "$prometheus" "$(dirname "$prometheus")/promtool"

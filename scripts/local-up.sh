@@ -99,8 +99,8 @@ OTELCOL_STORAGE_DIR="$state/otelcol/queue" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/otel
     --feature-gates=processor.tailsamplingprocessor.recordpolicy
 wait_ready otelcol "$otelcol_bin" "http://127.0.0.1:13133/" 60
 
-# --- Prometheus (Debian's package, the version compose's image pins; prometheus/prometheus.yml) ---
-prom_bin="$(command -v prometheus)" || { log "prometheus not found (apt-get install prometheus)"; exit 1; }
+# --- Prometheus (built once from its pinned Go module, the version compose's image pins) ---------
+prom_bin="$(bash scripts/build-prometheus.sh | tail -n 1)"
 mkdir -p "$state/prometheus"
 start_bg prometheus "$root/prometheus/prometheus.yml" "$prom_bin" \
   --config.file="$root/prometheus/prometheus.yml" \
@@ -108,7 +108,8 @@ start_bg prometheus "$root/prometheus/prometheus.yml" "$prom_bin" \
   --storage.tsdb.retention.time="${PROMETHEUS_RETENTION:-15d}" \
   --storage.tsdb.retention.size=2GB \
   --web.listen-address=127.0.0.1:9090 \
-  --web.config.file="$root/prometheus/web.yml"
+  --web.config.file="$root/prometheus/web.yml" \
+  --enable-feature=exemplar-storage
 wait_ready prometheus "$root/prometheus/prometheus.yml" "https://127.0.0.1:9090/-/ready" 60
 
 # --- the services ---------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
-# Stand-in for prom/prometheus:<version>: the native stack's Prometheus and promtool (Debian's
-# package, the same upstream version: scripts/check-versions.mjs) at the official image's paths,
+# Stand-in for prom/prometheus:<version>: the native stack's Prometheus and promtool (built from
+# the same release's Go module: scripts/build-prometheus.sh) at the official image's paths,
 # /bin/prometheus and /bin/promtool, as nobody, in /prometheus (owned by nobody, so a new volume
 # mounted there is nobody's), with its entrypoint and default command.
 FROM debian:bookworm-slim

@@ -16,6 +16,7 @@ node packages/ops/dist/src/tls/certs-cli.js "$ORDERSCOPE_CERTS_DIR" >/dev/null
 otelcol="$(bash scripts/build-otelcol.sh | tail -n 1)"
 jaeger="$(bash scripts/build-jaeger.sh | tail -n 1)"
 promtool="$(dirname "$(bash scripts/build-prometheus.sh | tail -n 1)")/promtool"
+amtool="$(dirname "$(bash scripts/build-alertmanager.sh | tail -n 1)")/amtool"
 "$otelcol" validate --feature-gates=processor.tailsamplingprocessor.recordpolicy --config "file:collector/config.yaml"
 # Compose's environment (docker-compose.yml), except SECRETS_DIR: `${file:...}` reads a secret while
 # the config is resolved, so it points at the native secrets (compose's /secrets is a volume).
@@ -55,6 +56,16 @@ done
 promtool_config "$compose_prom/prometheus/prometheus.yml"
 "$promtool" test rules prometheus/tests/*.yml
 prom_checked="prometheus config (native and compose targets), rules and rule tests valid"
+
+# Alertmanager: its one config (relative paths from its directory: the stack's secrets beside it,
+# as natively; compose mounts the same layout under /etc), and its receivers' URL files.
+"$amtool" check-config alertmanager/alertmanager.yml
+for f in alertmanager/receivers/* alertmanager/receivers-compose/*; do
+  [[ -f "alertmanager/receivers/$(basename "$f")" && -f "alertmanager/receivers-compose/$(basename "$f")" ]] ||
+    { echo "check-configs: $f has no counterpart in the other stack's receivers" >&2; exit 1; }
+  grep -qE '^https?://[^ ]+$' "$f" || { echo "check-configs: $f holds no URL" >&2; exit 1; }
+done
+prom_checked="$prom_checked; alertmanager config valid"
 
 # Grafana runs in compose only (no binary here): its provisioned data sources must parse, and every
 # file they read with $__file{...} must be one that certs-init makes: Grafana's provisioning fails

@@ -21,6 +21,12 @@ const checks = [
 ];
 
 checks.push({
+  // Natively built from a pinned copy of its Go module: scripts/build-alertmanager.sh.
+  component: 'Alertmanager',
+  compose: /^v?(\d+\.\d+\.\d+)$/.exec(image('prom/alertmanager') ?? '')?.[1],
+  native: /^AM_VERSION="?([\d.]+)"?/m.exec(read('scripts/build-alertmanager.sh'))?.[1],
+});
+checks.push({
   // Natively built from its Go module (v0.313.x is release 3.13.x): scripts/build-prometheus.sh.
   component: 'Prometheus',
   compose: /^v?(\d+\.\d+\.\d+)$/.exec(image('prom/prometheus') ?? '')?.[1],

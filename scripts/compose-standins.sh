@@ -22,6 +22,7 @@ JAEGER_TAG="$(tag_in jaeger/Dockerfile '^COPY --from=(jaegertracing/jaeger:[^ ]+
 POSTGRES_TAG="$(tag_in docker-compose.yml '^ +image: (postgres:[^ ]+).*')"
 OTELCOL_TAG="$(tag_in docker-compose.yml '^ +image: (otel/opentelemetry-collector-contrib:[^ ]+).*')"
 PROMETHEUS_TAG="$(tag_in docker-compose.yml '^ +image: (prom/prometheus:[^ ]+).*')"
+ALERTMANAGER_TAG="$(tag_in docker-compose.yml '^ +image: (prom/alertmanager:[^ ]+).*')"
 
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 
@@ -81,3 +82,6 @@ build "$JAEGER_TAG" jaeger "$work/jaeger-linux"
 
 prometheus="$(bash "$root/scripts/build-prometheus.sh" | tail -1)"
 build "$PROMETHEUS_TAG" prometheus "$prometheus" "$(dirname "$prometheus")/promtool"
+
+alertmanager="$(bash "$root/scripts/build-alertmanager.sh" | tail -1)"
+build "$ALERTMANAGER_TAG" alertmanager "$alertmanager" "$(dirname "$alertmanager")/amtool"

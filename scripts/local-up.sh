@@ -99,6 +99,19 @@ OTELCOL_STORAGE_DIR="$state/otelcol/queue" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/otel
     --feature-gates=processor.tailsamplingprocessor.recordpolicy
 wait_ready otelcol "$otelcol_bin" "http://127.0.0.1:13133/" 60
 
+# --- Alertmanager (built once from its pinned Go module; alertmanager/alertmanager.yml) ----------
+# It runs in alertmanager/: its receiver's URL file (receivers/crm-incidents-url) is relative to
+# the working directory (compose: /etc/alertmanager). No cluster: one instance.
+am_bin="$(bash scripts/build-alertmanager.sh | tail -n 1)"
+mkdir -p "$state/alertmanager"
+start_bg alertmanager "$root/alertmanager/alertmanager.yml" env -C "$root/alertmanager" "$am_bin" \
+  --config.file="$root/alertmanager/alertmanager.yml" \
+  --web.config.file="$root/alertmanager/web.yml" \
+  --storage.path="$state/alertmanager" \
+  --web.listen-address=127.0.0.1:9093 \
+  --cluster.listen-address=
+wait_ready alertmanager "$root/alertmanager/alertmanager.yml" "https://127.0.0.1:9093/-/ready" 60
+
 # --- Prometheus (built once from its pinned Go module, the version compose's image pins) ---------
 prom_bin="$(bash scripts/build-prometheus.sh | tail -n 1)"
 mkdir -p "$state/prometheus"
@@ -128,8 +141,9 @@ for svc in "${SERVICES[@]}"; do
   OTEL_EXPORTER_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_${SERVICE_SCHEMA[$svc]}" \
   METRICS_PORT="${SERVICE_METRICS_PORT[$svc]}" METRICS_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/prometheus_scrape_token" \
   TLS_CA_FILE="$certs/ca.crt" TLS_CERT_FILE="$certs/server.crt" TLS_KEY_FILE="$certs/server.key" \
+  ALERTS_WEBHOOK_TOKEN_FILE="$([[ $svc == crm ]] && echo "$ORDERSCOPE_SECRETS_DIR/alerts_webhook_token")" \
     start_bg "$svc" "services/$svc/" node --import @orderscope/service-kit/telemetry/register "services/$svc/dist/src/main.js"
   # The CRM first: every other service records its transitions in the CRM's registry.
   wait_ready "$svc" "services/$svc/" "http://127.0.0.1:${SERVICE_PORT[$svc]}/health/ready" 60
 done
-log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084 (metrics https :9481-:9484), postgres :$PGPORT, collector :4317/:4318 (mTLS), jaeger https://127.0.0.1:16686, prometheus https://127.0.0.1:9090"
+log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084 (metrics https :9481-:9484), postgres :$PGPORT, collector :4317/:4318 (mTLS), jaeger https://127.0.0.1:16686, prometheus https://127.0.0.1:9090, alertmanager https://127.0.0.1:9093"

@@ -34,6 +34,16 @@ describe('docker compose up: the demo through its published ports', () => {
     t.diagnostic(`${targets.length} targets up: ${targets.map((x) => `${x.labels.job} ${x.labels.instance}`).join(', ')}`);
   });
 
+  it('has Prometheus sending its alerts to Alertmanager (https://127.0.0.1:9093), which answers over TLS', async () => {
+    const res = await secureFetch('https://127.0.0.1:9090/api/v1/alertmanagers', {}, 'grafana');
+    const active = ((await res.json()) as { data: { activeAlertmanagers: Array<{ url: string }> } }).data.activeAlertmanagers;
+    assert.deepEqual(active.map((a) => a.url), ['https://alertmanager:9093/api/v2/alerts']);
+    const status = await secureFetch('https://127.0.0.1:9093/api/v2/status', {}, 'grafana');
+    assert.equal(status.status, 200);
+    const body = (await status.json()) as { versionInfo: { version: string }; cluster: { status: string } };
+    assert.equal(body.cluster.status, 'disabled', 'one instance, no gossip');
+  });
+
   it('takes a B2C order through the shop (8081) and the MES (8084) to CLOSED, and Jaeger (https://127.0.0.1:16686) finds it by order_id with every transition', { timeout: 180_000 }, async (t: TestContext) => {
     const id = await newB2cOrder();
     assert.equal((await submit(id)).status, 200);

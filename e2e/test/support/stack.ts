@@ -36,7 +36,7 @@ export async function resetFaults(): Promise<void> {
 export { binaryStl, eventually, modelForm };
 
 /** Stops a native-stack process that local:up started (by its pid file) and waits for its exit. */
-export async function stopNative(name: 'otelcol' | 'jaeger'): Promise<void> {
+export async function stopNative(name: 'otelcol' | 'jaeger' | 'crm'): Promise<void> {
   const pid = Number(readFileSync(resolve(root, `.local/run/${name}.pid`), 'utf8'));
   try {
     process.kill(pid, 'SIGTERM');

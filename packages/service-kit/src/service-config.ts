@@ -71,6 +71,8 @@ function serviceEnvSchema(name: ServiceName) {
     STUCK_SCAN_INTERVAL_S: envTypes.int(15, 1),
     /** Where people open Jaeger: the registry's answers link each order to its trace there. */
     JAEGER_UI_URL: envTypes.url('https://localhost:16686'),
+    /** The bearer Alertmanager shows when it posts alerts to the CRM's incidents (CRM only; unset: refused). */
+    ALERTS_WEBHOOK_TOKEN: envTypes.secret().optional(),
 
     FAULT_ERROR_RATE: envTypes.rate(),
     FAULT_LATENCY_MS: envTypes.int(0),
@@ -126,6 +128,8 @@ export interface ServiceConfig {
   readonly stuck: { readonly afterMs: number; readonly scanIntervalMs: number };
   /** The Jaeger UI's base URL, for links to an order's trace. */
   readonly jaegerUiUrl: string;
+  /** Alertmanager's bearer at the CRM's incidents webhook; undefined: the webhook refuses every call. */
+  readonly alertsWebhookToken: string | undefined;
   readonly faults: FaultSettings;
   /** The Prometheus `/metrics` server (HTTPS, client certificate from our CA); null = not started. */
   readonly metrics: MetricsServerConfig | null;
@@ -168,6 +172,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     uploads: { dir: e.UPLOAD_DIR, maxBytes: e.UPLOAD_MAX_BYTES },
     stuck: { afterMs: e.STUCK_AFTER_S * 1000, scanIntervalMs: e.STUCK_SCAN_INTERVAL_S * 1000 },
     jaegerUiUrl: e.JAEGER_UI_URL.replace(/\/+$/, ''),
+    alertsWebhookToken: e.ALERTS_WEBHOOK_TOKEN,
     faults: {
       errorRate: e.FAULT_ERROR_RATE,
       latencyMs: e.FAULT_LATENCY_MS,

@@ -15,7 +15,9 @@ import {
 import { type ServiceRuntime } from '@orderscope/service-kit';
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { incidentRoutes } from './incidents/incident-routes.js';
 import { OrderRegistry } from './registry/order-registry.js';
+import { registerRegistryMetrics } from './registry/registry-metrics.js';
 import { reportStuckOrders } from './registry/stuck-orders.js';
 import { withTraceLink } from './registry/trace-link.js';
 import { CrmStore } from './store.js';
@@ -40,6 +42,8 @@ export function crmRoutes(rt: ServiceRuntime): Router {
   const notifications = new NotificationsClient(rt.serviceClient('shop'));
   const router = express.Router();
   const internal = requireBearer(rt.config.internalApiToken);
+  registerRegistryMetrics(rt.db, rt.metrics.registry, rt.config.stuck.afterMs);
+  router.use(incidentRoutes(rt));
 
   // --- the registry: every service records its transitions here --------------------------------
   const recordTransition = registryContract.recordTransition;

@@ -68,6 +68,8 @@ export const SECRETS: readonly string[] = [
   'prometheus_scrape_token',
   // Grafana's admin password (compose); Grafana takes it only when it first creates its database.
   'grafana_admin_password',
+  // What Alertmanager shows the CRM when it posts alerts to its incidents webhook (bearer).
+  'alerts_webhook_token',
 ];
 /** Files derived from SECRETS (see the header). */
 export const DERIVED: readonly string[] = [...Object.keys(OTLP_KEY_FILES), 'jaeger_otlp_htpasswd'];
@@ -101,6 +103,8 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   postgres: { uid: COMPONENTS['postgres'].uid, secrets: ['postgres_password'] },
   'db-init': { uid: COMPONENTS['db-init'].uid, secrets: ['postgres_password', ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`)] },
   ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, service(s)])),
+  // The CRM receives Alertmanager's notifications (its incidents webhook).
+  crm: { ...service('crm'), secrets: [...service('crm').secrets, 'alerts_webhook_token'] },
   simulator: { uid: COMPONENTS['simulator'].uid, secrets: ['internal_api_token', 'admin_token'] },
   'otel-collector': {
     uid: COMPONENTS['otel-collector'].uid,
@@ -108,6 +112,7 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   },
   jaeger: { uid: COMPONENTS['jaeger'].uid, secrets: ['jaeger_otlp_htpasswd', 'otlp_token_jaeger', 'jaeger_storage_key'] },
   prometheus: { uid: COMPONENTS['prometheus'].uid, secrets: ['prometheus_scrape_token'] },
+  alertmanager: { uid: COMPONENTS['alertmanager'].uid, secrets: ['alerts_webhook_token'] },
   grafana: { uid: COMPONENTS['grafana'].uid, secrets: ['grafana_admin_password'] },
 };
 

@@ -1,3 +1,5 @@
 export * from './registry.js';
 export * from './http-metrics.js';
 export * from './server.js';
+// The metric types a service registers its own metrics with (one prom-client for the whole stack).
+export { Counter, Gauge, Histogram, type Registry } from 'prom-client';

@@ -19,6 +19,7 @@ import { incidentRoutes } from './incidents/incident-routes.js';
 import { OrderRegistry } from './registry/order-registry.js';
 import { registerRegistryMetrics } from './registry/registry-metrics.js';
 import { reportStuckOrders } from './registry/stuck-orders.js';
+import { transitionMetrics } from './registry/transition-metrics.js';
 import { withTraceLink } from './registry/trace-link.js';
 import { CrmStore } from './store.js';
 
@@ -36,7 +37,7 @@ export const crmOrderResolver = (rt: ServiceRuntime) =>
  * closes orders on the carrier's delivery message or by hand.
  */
 export function crmRoutes(rt: ServiceRuntime): Router {
-  const registry = new OrderRegistry(rt.db);
+  const registry = new OrderRegistry(rt.db, transitionMetrics(rt.metrics.registry));
   const store = new CrmStore(rt.db);
   const handoff = new HandoffClient(rt.serviceClient('mes'));
   const notifications = new NotificationsClient(rt.serviceClient('shop'));

@@ -60,16 +60,23 @@ function toTransition(row: TransitionRow, channel: Channel, createdAt?: Date): T
  * Every transition of every service is applied here, under a row lock, against the order lifecycle.
  */
 export class OrderRegistry {
-  constructor(private readonly db: Database) {}
+  /** `onApplied`: told of every transition made (not of replays), once its transaction committed. */
+  constructor(
+    private readonly db: Database,
+    private readonly onApplied?: (transition: ApplyResult['transition']) => void,
+  ) {}
 
   async apply(input: ApplyInput): Promise<ApplyResult> {
+    let result: ApplyResult;
     try {
-      return await this.db.tx((q) => this.applyIn(q, input));
+      result = await this.db.tx((q) => this.applyIn(q, input));
     } catch (err) {
       // Two first transitions of one order at once: the loser sees the winner's row on a second try.
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) return this.db.tx((q) => this.applyIn(q, input));
-      throw err;
+      if ((err as { code?: string }).code !== UNIQUE_VIOLATION) throw err;
+      result = await this.db.tx((q) => this.applyIn(q, input));
     }
+    if (!result.replayed) this.onApplied?.(result.transition);
+    return result;
   }
 
   private async applyIn(q: Queryable, input: ApplyInput): Promise<ApplyResult> {

@@ -1,5 +1,5 @@
-import { createLogger, createServiceMetrics, Database, FaultInjector, pseudonymize, ServiceClient, type Logger, type ServiceMetrics } from '@orderscope/platform';
-import { ATTR, type ServiceName } from '@orderscope/orders';
+import { callMetrics, createLogger, createServiceMetrics, Database, FaultInjector, pseudonymize, ServiceClient, type Logger, type ServiceMetrics } from '@orderscope/platform';
+import { ATTR, SERVICE_NAMES, type ServiceName } from '@orderscope/orders';
 import type { ServiceConfig } from './service-config.js';
 
 /** Everything a service's routes need, built once from its configuration. */
@@ -26,6 +26,8 @@ export function createRuntime(
 ): ServiceRuntime {
   const faults = new FaultInjector(config.faults);
   const clients = new Map<ServiceName, ServiceClient>();
+  const metrics = createServiceMetrics();
+  const onCall = callMetrics(metrics.registry, SERVICE_NAMES.filter((s) => s !== config.service));
   return {
     config,
     logger,
@@ -34,12 +36,12 @@ export function createRuntime(
     serviceClient(target) {
       let client = clients.get(target);
       if (!client) {
-        client = new ServiceClient({ target, baseUrl: config.urls[target], token: config.internalApiToken, ...config.http });
+        client = new ServiceClient({ target, baseUrl: config.urls[target], token: config.internalApiToken, onCall, ...config.http });
         clients.set(target, client);
       }
       return client;
     },
     pseudonymize: (userId) => pseudonymize(userId, config.userIdHmacKey),
-    metrics: createServiceMetrics(),
+    metrics,
   };
 }

@@ -24,6 +24,8 @@ export interface ServiceClientOptions {
   readonly backoffMs: number;
   /** Sent as `Authorization: Bearer …`. */
   readonly token?: string;
+  /** Told how every logical call ended (metrics: callMetrics). */
+  readonly onCall?: (stats: CallStats, outcome: 'ok' | 'error_status' | 'failed') => void;
 }
 
 export interface CallOptions {
@@ -209,11 +211,16 @@ export class ServiceClient {
             { retries, minTimeout: backoffMs, maxTimeout: Math.max(backoffMs * 16, backoffMs), factor: 2, randomize: true },
           );
           if (answer.status >= 500) callSpan.setStatus({ code: SpanStatusCode.ERROR });
-          return { ...answer, ...finish(false) };
+          const done = finish(false);
+          this.options.onCall?.(done, answer.status >= 500 ? 'error_status' : 'ok');
+          return { ...answer, ...done };
         } catch (err) {
           const failure = err instanceof AttemptFailure ? err : new AttemptFailure((err as Error).message, false);
+          const done = finish(failure.timedOut);
+          // A 5xx the retries could not get past is an answer; no answer at all is a failure.
+          this.options.onCall?.(done, failure.status ? 'error_status' : 'failed');
           const error = new UpstreamError(
-            { ...finish(failure.timedOut), timedOut: failure.timedOut, ...(failure.status ? { upstreamStatus: failure.status } : {}) },
+            { ...done, timedOut: failure.timedOut, ...(failure.status ? { upstreamStatus: failure.status } : {}) },
             failure.message,
           );
           callSpan.recordException(error);

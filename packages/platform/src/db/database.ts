@@ -25,6 +25,8 @@ export interface Queryable {
  */
 export class Database implements Queryable {
   readonly pool: pg.Pool;
+  /** Told of every query's duration and error (metrics: dbMetrics). */
+  observe: ((sql: string, seconds: number, err?: unknown) => void) | undefined;
 
   constructor(
     config: { readonly db: DbConfig; readonly service: string },
@@ -51,7 +53,19 @@ export class Database implements Queryable {
 
   async query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<pg.QueryResult<R>> {
     await this.injectLatency(this.pool);
-    return this.pool.query<R>(sql, params as unknown[]);
+    return this.timed(sql, () => this.pool.query<R>(sql, params as unknown[]));
+  }
+
+  private async timed<T>(sql: string, run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      const result = await run();
+      this.observe?.(sql, (performance.now() - started) / 1000);
+      return result;
+    } catch (err) {
+      this.observe?.(sql, (performance.now() - started) / 1000, err);
+      throw err;
+    }
   }
 
   /** Runs `work` in one transaction; rolls back on any error. */
@@ -60,7 +74,7 @@ export class Database implements Queryable {
     const q: Queryable = {
       query: async <R extends Row = Row>(sql: string, params?: readonly unknown[]) => {
         await this.injectLatency(client);
-        return client.query<R>(sql, params as unknown[]);
+        return this.timed(sql, () => client.query<R>(sql, params as unknown[]));
       },
     };
     try {

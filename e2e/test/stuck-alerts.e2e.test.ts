@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { newB2cOrder, submit } from './support/orders.js';
 import { promQuery, secureFetch } from './support/secure.js';
-import { adminApi, eventually, internalApi, localUp, resetFaults, secret, stopNative } from './support/stack.js';
+import { eventually, internalApi, localUp, publicApi, resetFaults, secret, stopNative } from './support/stack.js';
 
 /**
- * A lost order caught before the customer calls: the CRM's registry counts it stuck
+ * A stuck order caught before the customer calls: the CRM's registry counts it stuck
  * (orderscope_orders_stuck), the real Prometheus fires OrdersStuck, the real Alertmanager sends it
- * to the CRM's incidents webhook. The CRM runs here with a short stuck threshold (restored after).
+ * to the CRM's incidents webhook, and the resolution once the order moves on. The CRM runs here
+ * with a short stuck threshold (restored after).
  */
 const STUCK_AFTER_S = 20;
 
@@ -29,58 +30,83 @@ describe('stuck orders alert, through Prometheus and Alertmanager to the CRM', (
     await restartCrm({});
   });
 
-  it('fires OrdersStuck for an order lost in the MES, and the CRM records the incident', { timeout: 420_000 }, async (t: TestContext) => {
-    // Earlier tests leave lost orders open: close them by hand, so the alert resolves and what
-    // fires next is this test's order (a new alert occurrence, started after this point).
-    const { body: open } = await internalApi('crm').send<{ orders: Order[] }>('GET', '/registry/orders?stuck_for_s=0&limit=1000');
-    for (const o of open.orders) await internalApi('crm').call('POST', `/orders/${o.order_id}/close`, { json: {} });
-    await eventually('no order stuck in Prometheus', 90_000, async () => {
-      const r = await promQuery('sum(orderscope_orders_stuck)');
-      return r.length === 1 && r[0]!.value[1] === '0' ? true : undefined;
-    });
-    await eventually('OrdersStuck not firing', 90_000, async () =>
-      (await promQuery('ALERTS{alertname="OrdersStuck",alertstate="firing"}')).length === 0 ? true : undefined,
+  it('fires OrdersStuck for an order left at an operator step, the CRM records the incident, and its resolution once the order moves', { timeout: 480_000 }, async (t: TestContext) => {
+    // Orders of earlier tests stay stuck where they were lost (manual closing is for shipped orders
+    // only), and their alert has fired already. A status with nothing stuck shows that what fires
+    // next is this test's order: the first operator step with none.
+    const steps = [
+      { status: 'MANUFACTURING_STARTED', path: ['start'] },
+      { status: 'MANUFACTURING_COMPLETED', path: ['start', 'complete'] },
+      { status: 'PACKAGING', path: ['start', 'complete', 'package'] },
+    ];
+    // The restarted CRM scraped again first: every status has its series.
+    await eventually('the CRM scraped since its restart', 60_000, async () =>
+      (await promQuery('orderscope_orders_stuck')).length > 0 && (await promQuery('up{service="crm"} == 1')).length === 1 ? true : undefined,
     );
-    const since = Date.now();
+    let step: (typeof steps)[number] | undefined;
+    for (const candidate of steps) {
+      const stuckNow = await promQuery(`orderscope_orders_stuck{status="${candidate.status}"}`);
+      const alerting = await promQuery(`ALERTS{alertname="OrdersStuck",status="${candidate.status}"}`);
+      if (stuckNow.length === 1 && stuckNow[0]!.value[1] === '0' && alerting.length === 0) {
+        step = candidate;
+        break;
+      }
+    }
+    assert.ok(step, `an operator step with no stuck order and no OrdersStuck alert (${steps.map((s) => s.status).join(', ')})`);
+    const status = step.status;
 
-    // The MES drops the hand-off: the order stays MANUFACTURING_APPROVED, and nobody is told.
+    // A B2C order the operators take up to that step, and then leave.
     const id = await newB2cOrder();
-    await adminApi('mes').send('PUT', '/admin/faults', { json: { dropRate: 1 } });
-    assert.equal((await submit(id)).status, 200, 'the hand-off "succeeded"');
-    await resetFaults();
-
-    const stuck = await eventually('orderscope_orders_stuck{status="MANUFACTURING_APPROVED"} = 1', 90_000, async () => {
-      const r = await promQuery('orderscope_orders_stuck{status="MANUFACTURING_APPROVED"}');
-      return r[0]?.value[1] === '1' ? r[0] : undefined;
+    assert.equal((await submit(id)).status, 200);
+    await eventually(`order ${id} in the MES queue`, 30_000, async () => {
+      const { body } = await internalApi('crm').send<{ status: string }>('GET', `/registry/orders/${id}`);
+      return body.status === 'MANUFACTURING_APPROVED' ? true : undefined;
     });
-    t.diagnostic(`stuck in Prometheus ${((Date.now() - since) / 1000).toFixed(0)} s after the order was lost (${stuck.metric.instance})`);
+    for (const s of step.path) await publicApi('mes').send('POST', `/work-orders/${id}/${s}`);
+    const since = Date.now();
+    const secondsSince = () => ((Date.now() - since) / 1000).toFixed(0);
 
+    await eventually(`orderscope_orders_stuck{status="${status}"} = 1`, 90_000, async () => {
+      const r = await promQuery(`orderscope_orders_stuck{status="${status}"}`);
+      return r[0]?.value[1] === '1' ? true : undefined;
+    });
+    t.diagnostic(`${id} left in ${status}: stuck in Prometheus after ${secondsSince()} s (STUCK_AFTER_S=${STUCK_AFTER_S})`);
     const firing = await eventually('OrdersStuck firing in Prometheus', 180_000, async () => {
-      const r = await promQuery('ALERTS{alertname="OrdersStuck",alertstate="firing",status="MANUFACTURING_APPROVED"}');
+      const r = await promQuery(`ALERTS{alertname="OrdersStuck",alertstate="firing",status="${status}"}`);
       return r.length === 1 ? r[0] : undefined;
     });
-    t.diagnostic(`OrdersStuck firing ${((Date.now() - since) / 1000).toFixed(0)} s after the order was lost`);
+    assert.equal(firing.metric.severity, 'warning');
+    t.diagnostic(`OrdersStuck firing after ${secondsSince()} s`);
 
     // In Alertmanager (its API, over HTTPS with a client certificate of the stack's CA).
     await eventually('OrdersStuck active in Alertmanager', 60_000, async () => {
       const res = await secureFetch('https://127.0.0.1:9093/api/v2/alerts?filter=alertname%3D%22OrdersStuck%22', {}, 'grafana');
       if (!res.ok) return undefined;
       const alerts = (await res.json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
-      return alerts.some((a) => a.labels.status === 'MANUFACTURING_APPROVED' && a.status.state === 'active') ? true : undefined;
+      return alerts.some((a) => a.labels.status === status && a.status.state === 'active') ? true : undefined;
     });
 
-    const incident = await eventually('the incident at the CRM', 180_000, async () => {
-      const { body } = await internalApi('crm').send<{ incidents: Incident[] }>('GET', '/internal/incidents?alertname=OrdersStuck&status=firing');
-      return body.incidents.find((i) => i.labels.status === 'MANUFACTURING_APPROVED' && Date.parse(i.starts_at) >= since - 1000);
-    });
+    const incidents = async (state: 'firing' | 'resolved') => {
+      const { body } = await internalApi('crm').send<{ incidents: Incident[] }>('GET', `/internal/incidents?alertname=OrdersStuck&status=${state}`);
+      return body.incidents.find((i) => i.labels.status === status && Date.parse(i.starts_at) >= since - 1000);
+    };
+    const incident = await eventually('the incident at the CRM', 180_000, () => incidents('firing'));
     assert.equal(incident.labels.severity, 'warning');
-    assert.equal(incident.annotations.summary, '1 order(s) stuck in MANUFACTURING_APPROVED');
-    assert.equal(firing.metric.severity, 'warning');
-    t.diagnostic(`incident recorded by the CRM ${((Date.now() - since) / 1000).toFixed(0)} s after the order was lost: ${incident.annotations.summary}`);
+    assert.equal(incident.annotations.summary, `1 order(s) stuck in ${status}`);
+    t.diagnostic(`incident recorded by the CRM after ${secondsSince()} s: ${incident.annotations.summary}`);
 
-    // The stuck order itself, where an operator goes next.
-    const { body } = await internalApi('crm').send<{ orders: Order[] }>('GET', `/registry/orders?status=MANUFACTURING_APPROVED&stuck_for_s=${STUCK_AFTER_S}`);
+    // Where an operator goes next: the stuck order itself.
+    const { body } = await internalApi('crm').send<{ orders: Order[] }>('GET', `/registry/orders?status=${status}&stuck_for_s=${STUCK_AFTER_S}`);
     assert.deepEqual(body.orders.map((o) => o.order_id), [id]);
+
+    // The operators finish it: the alert resolves, and the CRM is told.
+    for (const s of ['start', 'complete', 'package'].slice(step.path.length)) await publicApi('mes').send('POST', `/work-orders/${id}/${s}`);
+    await publicApi('mes').send('POST', `/work-orders/${id}/ship`, { json: { carrier: 'e2e-parcel', tracking_number: 'E2E-ALERT' } });
+    await internalApi('crm').send('POST', '/carrier/deliveries', { json: { order_id: id, tracking_number: 'E2E-ALERT' } });
+    const moved = Date.now();
+    const resolved = await eventually('the resolved incident at the CRM', 180_000, () => incidents('resolved'));
+    assert.equal(resolved.starts_at, incident.starts_at, 'the same occurrence, now resolved');
+    t.diagnostic(`resolution recorded ${((Date.now() - moved) / 1000).toFixed(0)} s after the order moved on`);
   });
 
   it('refuses a notification without the webhook token, and a payload that is not one, saying why', async () => {

@@ -24,6 +24,7 @@ COPY packages/orders/package.json packages/orders/
 COPY packages/service-kit/package.json packages/service-kit/
 COPY packages/ops/package.json packages/ops/
 COPY packages/testkit/package.json packages/testkit/
+COPY packages/dashboards/package.json packages/dashboards/
 COPY packages/component-tests/package.json packages/component-tests/
 COPY services/shop/package.json services/shop/
 COPY services/mes-api/package.json services/mes-api/
@@ -67,6 +68,7 @@ COPY --from=build /app/packages/orders/package.json packages/orders/
 COPY --from=build /app/packages/service-kit/package.json packages/service-kit/
 COPY --from=build /app/packages/ops/package.json packages/ops/
 COPY --from=build /app/packages/testkit/package.json packages/testkit/
+COPY --from=build /app/packages/dashboards/package.json packages/dashboards/
 COPY --from=build /app/packages/component-tests/package.json packages/component-tests/
 COPY --from=build /app/services/shop/package.json services/shop/
 COPY --from=build /app/services/mes-api/package.json services/mes-api/

@@ -80,14 +80,32 @@ let doc;
 try { doc = parse(readFileSync(file, 'utf8'), { prettyErrors: true }); } catch (err) { fail(`not valid YAML: ${err.message}`); }
 if (doc?.apiVersion !== 1 || !Array.isArray(doc.datasources)) fail('expected apiVersion: 1 and a datasources list');
 const uids = doc.datasources.map((ds) => ds.uid);
-for (const uid of ['prometheus', 'jaeger']) if (!uids.includes(uid)) fail(`no data source with uid ${uid}`);
+for (const uid of ['prometheus', 'jaeger', 'postgres', 'alertmanager']) if (!uids.includes(uid)) fail(`no data source with uid ${uid}`);
+// Every data source a dashboard names (panels and their queries) is provisioned here.
+const { readdirSync } = await import('node:fs');
+const dashDir = 'grafana/provisioning/dashboards';
+for (const name of readdirSync(dashDir).filter((f) => f.endsWith('.json'))) {
+  const named = new Set();
+  const walk = (v) => {
+    if (!v || typeof v !== 'object') return;
+    if (v.datasource && typeof v.datasource === 'object' && v.datasource.uid) named.add(v.datasource.uid);
+    Object.values(v).forEach(walk);
+  };
+  walk(JSON.parse(readFileSync(`${dashDir}/${name}`, 'utf8')));
+  for (const uid of named) if (!uids.includes(uid)) fail(`${dashDir}/${name} reads data source ${uid}, which is not provisioned`);
+}
 if (new Set(uids).size !== uids.length) fail(`duplicate uids: ${uids.join(', ')}`);
 // Every string value at any depth (comments are not values).
 const strings = (v) => (typeof v === 'string' ? [v] : v && typeof v === 'object' ? Object.values(v).flatMap(strings) : []);
 const refs = strings(doc).flatMap((s) => [...s.matchAll(/\$__file\{([^}]*)\}/g)].map((m) => m[1]));
 if (refs.length === 0) fail('no $__file{...} reference: the TLS files are expected here');
 const mount = '/etc/grafana/certs/';
-for (const path of refs) {
+// Secrets: Grafana's directory of the secrets volume, at /secrets (CONSUMERS.grafana).
+const { CONSUMERS } = await import('./packages/ops/dist/src/secrets/secrets.js');
+for (const path of refs.filter((p) => p.startsWith('/secrets/'))) {
+  if (!CONSUMERS.grafana.secrets.includes(path.slice('/secrets/'.length))) fail(`$__file{${path}}: not a secret Grafana gets (CONSUMERS.grafana)`);
+}
+for (const path of refs.filter((p) => !p.startsWith('/secrets/'))) {
   if (!path.startsWith(mount)) fail(`$__file{${path}}: not under ${mount}, the only certificates mounted`);
   const local = `${process.env.GRAFANA_CERTS}/${path.slice(mount.length)}`;
   let st;

@@ -50,6 +50,7 @@ DB_PASSWORD_SHOP_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_shop" \
 DB_PASSWORD_MES_API_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_mes_api" \
 DB_PASSWORD_CRM_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_crm" \
 DB_PASSWORD_MES_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_mes" \
+DB_PASSWORD_GRAFANA_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_grafana" \
   node packages/ops/dist/src/db/bootstrap-cli.js >/dev/null
 
 alive() { # pid-file marker → is that process ours (its command line has the marker) and alive?

@@ -18,6 +18,8 @@ const schema = z.object({
   DB_ADMIN_PASSWORD: z.string().min(1),
   DB_ADMIN_DATABASE: z.string().min(1).default('postgres'),
   ...Object.fromEntries(SERVICE_NAMES.map((s) => [roleEnv(s), z.string().min(16)])),
+  /** The dashboards' read-only role (grafana_reader); unset: not created. */
+  DB_PASSWORD_GRAFANA: z.string().min(16).optional(),
 });
 
 try {
@@ -34,6 +36,7 @@ try {
     roles: Object.fromEntries(
       SERVICE_NAMES.map((s) => [s, { user: SERVICES[s].dbSchema, password: String(env[roleEnv(s)]) }]),
     ) as Record<ServiceName, { user: string; password: string }>,
+    ...(env.DB_PASSWORD_GRAFANA ? { reader: { password: String(env.DB_PASSWORD_GRAFANA) } } : {}),
   });
   console.log(JSON.stringify({ msg: 'database bootstrapped', database: env.DB_NAME }));
 } catch (err) {

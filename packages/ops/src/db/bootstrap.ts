@@ -7,7 +7,14 @@ export interface BootstrapOptions {
   database: string;
   /** Login role and password of each service; the role owns only the service's schema. */
   roles: Record<ServiceName, { user: string; password: string }>;
+  /** The read-only login of the dashboards (Grafana's PostgreSQL data source); absent: none. */
+  reader?: { password: string };
 }
+
+/** The dashboards' read-only role: it reads the CRM's report_* views, and nothing else. */
+export const READER_ROLE = 'grafana_reader';
+/** The views of the CRM's registry the reader may read (services/crm/migrations/005_reporting_views.sql). */
+export const READER_VIEWS = ['report_orders', 'report_transitions', 'report_incidents'] as const;
 
 const ident = (name: string) => pg.escapeIdentifier(name);
 const literal = (value: string) => pg.escapeLiteral(value);
@@ -31,6 +38,13 @@ export async function bootstrapDatabase(opts: BootstrapOptions): Promise<void> {
         `${verb} ROLE ${ident(user)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${literal(password)}`,
       );
     }
+    if (opts.reader) {
+      const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [READER_ROLE]);
+      const verb = role.rowCount === 0 ? 'CREATE' : 'ALTER';
+      await admin.query(
+        `${verb} ROLE ${ident(READER_ROLE)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${literal(opts.reader.password)}`,
+      );
+    }
     await admin.query(`REVOKE ALL ON DATABASE ${ident(opts.database)} FROM PUBLIC`);
   } finally {
     await admin.end();
@@ -47,6 +61,17 @@ export async function bootstrapDatabase(opts: BootstrapOptions): Promise<void> {
       await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)} AUTHORIZATION ${ident(user)}`);
       await db.query(`ALTER SCHEMA ${ident(schema)} OWNER TO ${ident(user)}`);
       await db.query(`REVOKE ALL ON SCHEMA ${ident(schema)} FROM PUBLIC`);
+    }
+    if (opts.reader) {
+      // The CRM's migration grants its views to the reader when the role exists; here the same
+      // grants for views made before the role was (idempotent either way).
+      const crm = SERVICES.crm.dbSchema;
+      await db.query(`GRANT CONNECT ON DATABASE ${ident(opts.database)} TO ${ident(READER_ROLE)}`);
+      await db.query(`GRANT USAGE ON SCHEMA ${ident(crm)} TO ${ident(READER_ROLE)}`);
+      for (const view of READER_VIEWS) {
+        const exists = await db.query('SELECT 1 FROM pg_views WHERE schemaname = $1 AND viewname = $2', [crm, view]);
+        if (exists.rowCount) await db.query(`GRANT SELECT ON ${ident(crm)}.${ident(view)} TO ${ident(READER_ROLE)}`);
+      }
     }
   } finally {
     await db.end();

@@ -70,6 +70,8 @@ export const SECRETS: readonly string[] = [
   'grafana_admin_password',
   // What Alertmanager shows the CRM when it posts alerts to its incidents webhook (bearer).
   'alerts_webhook_token',
+  // The dashboards' read-only PostgreSQL login (grafana_reader: the CRM's report_* views only).
+  'db_password_grafana',
 ];
 /** Files derived from SECRETS (see the header). */
 export const DERIVED: readonly string[] = [...Object.keys(OTLP_KEY_FILES), 'jaeger_otlp_htpasswd'];
@@ -101,7 +103,10 @@ export interface Consumer {
 
 export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   postgres: { uid: COMPONENTS['postgres'].uid, secrets: ['postgres_password'] },
-  'db-init': { uid: COMPONENTS['db-init'].uid, secrets: ['postgres_password', ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`)] },
+  'db-init': {
+    uid: COMPONENTS['db-init'].uid,
+    secrets: ['postgres_password', ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`), 'db_password_grafana'],
+  },
   ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, service(s)])),
   // The CRM receives Alertmanager's notifications (its incidents webhook).
   crm: { ...service('crm'), secrets: [...service('crm').secrets, 'alerts_webhook_token'] },
@@ -113,7 +118,7 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   jaeger: { uid: COMPONENTS['jaeger'].uid, secrets: ['jaeger_otlp_htpasswd', 'otlp_token_jaeger', 'jaeger_storage_key'] },
   prometheus: { uid: COMPONENTS['prometheus'].uid, secrets: ['prometheus_scrape_token'] },
   alertmanager: { uid: COMPONENTS['alertmanager'].uid, secrets: ['alerts_webhook_token'] },
-  grafana: { uid: COMPONENTS['grafana'].uid, secrets: ['grafana_admin_password'] },
+  grafana: { uid: COMPONENTS['grafana'].uid, secrets: ['grafana_admin_password', 'db_password_grafana'] },
 };
 
 for (const [consumer, { secrets }] of Object.entries(CONSUMERS)) {

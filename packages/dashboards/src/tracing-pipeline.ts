@@ -1,0 +1,39 @@
+import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { graph, prom } from './panels.js';
+
+/** A collector metric with or without the _total suffix its exporter may add. */
+const m = (name: string, labels = '') => `{__name__=~"${name}(_total)?"${labels ? `,${labels}` : ''}}`;
+
+/**
+ * Tracing pipeline: what the collector takes in, refuses and drops, what the sampling keeps and
+ * why, its queue and memory, and Jaeger behind it.
+ */
+export const tracingPipeline = () =>
+  new DashboardBuilder('Tracing pipeline')
+    .uid('orderscope-tracing-pipeline')
+    .description('Spans accepted, refused, dropped; kept per sampling policy; the export queue; memory; Jaeger.')
+    .tags(['orderscope'])
+    .refresh('30s')
+    .time({ from: 'now-1h', to: 'now' })
+    .withRow(new RowBuilder('In'))
+    .withPanel(graph('Spans accepted per second', 'Per receiver (the services on OTLP, the internal receiver).', 'ops', prom(`sum by (receiver) (rate(${m('otelcol_receiver_accepted_spans', 'job="otelcol"')}[$__rate_interval]))`, '{{receiver}}')))
+    .withPanel(graph('Spans refused per second', 'Refused at a receiver: the memory limiter or a full pipeline pushing back (TracingSpansRefused).', 'ops', prom(`sum by (receiver) (rate(${m('otelcol_receiver_refused_spans', 'job="otelcol"')}[$__rate_interval]))`, '{{receiver}}')))
+    .withRow(new RowBuilder('Sampling'))
+    .withPanel(graph('Spans kept per sampling policy', 'What reached Jaeger, per policy that kept it (traces_kept_calls_total).', 'ops', prom('sum by (sampling_policy) (rate(traces_kept_calls_total[$__rate_interval]))', '{{sampling_policy}}')))
+    .withPanel(graph('Sampling decisions per second', 'Traces the tail sampling decided on.', 'ops', prom(`sum by (sampled) (rate(${m('otelcol_processor_tail_sampling_count_traces_sampled')}[$__rate_interval]))`, 'sampled={{sampled}}')))
+    .withPanel(graph('Traces held in memory', 'Traces waiting for their decision (decision_wait, and the hold for late problems).', 'short', prom(`sum(${m('otelcol_processor_tail_sampling_sampling_traces_on_memory')})`, 'traces')))
+    .withRow(new RowBuilder('Out'))
+    .withPanel(graph('Export queue', 'Spans waiting in each exporter queue (it survives a Jaeger outage on disk).', 'short', prom(`sum by (exporter) (${m('otelcol_exporter_queue_size')})`, '{{exporter}}')))
+    .withPanel(
+      graph(
+        'Spans sent and lost per second',
+        'Sent to Jaeger, failed for good, or refused by a full queue (TracingSpansDropped).',
+        'ops',
+        prom(`sum by (exporter) (rate(${m('otelcol_exporter_sent_spans')}[$__rate_interval]))`, 'sent {{exporter}}'),
+        prom(`sum by (exporter) (rate(${m('otelcol_exporter_send_failed_spans')}[$__rate_interval])) or vector(0)`, 'failed {{exporter}}'),
+        prom(`sum by (exporter) (rate(${m('otelcol_exporter_enqueue_failed_spans')}[$__rate_interval])) or vector(0)`, 'queue full {{exporter}}'),
+      ),
+    )
+    .withPanel(graph('Collector heap', "The collector's Go heap against its memory limiter.", 'bytes', prom(`sum by (job) (${m('otelcol_process_runtime_heap_alloc_bytes')})`, '{{job}}')))
+    .withPanel(graph('Up', 'Every scrape target (1 up, 0 down): the collector, Alertmanager, Prometheus, the services.', 'short', prom('up', '{{job}} {{instance}}')))
+    .withPanel(graph('Jaeger and the collector running', "Uptime as they report it (Jaeger's own metrics come through the collector).", 's', prom(`max by (job) (${m('otelcol_process_uptime')})`, '{{job}}')));

@@ -1,5 +1,13 @@
+import { context, trace } from '@opentelemetry/api';
 import type { Request, RequestHandler } from 'express';
 import type { ServiceMetrics } from './registry.js';
+
+/** Which requests carry their trace as an exemplar: errors, and those at least this slow. */
+export interface ExemplarPolicy {
+  /** The collector's slow-step threshold (OTELCOL_SLOW_STEP_MS, 1 s by default). */
+  readonly slowerThanS: number;
+}
+export const DEFAULT_EXEMPLARS: ExemplarPolicy = { slowerThanS: 1 };
 
 /** `route` of requests no route matched (404s, and requests answered before routing). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -39,9 +47,11 @@ function watchRoute(req: Request, onRoute: (pattern: string) => void): void {
  * and `http_server_requests_in_flight`. `route` is the matched route's pattern, never the raw URL
  * (ids would make a series per order); requests no route matched count as "unmatched".
  */
-export function httpMetricsMiddleware(metrics: ServiceMetrics): RequestHandler {
+export function httpMetricsMiddleware(metrics: ServiceMetrics, exemplars: ExemplarPolicy = DEFAULT_EXEMPLARS): RequestHandler {
   return (req, res, next) => {
     const start = process.hrtime.bigint();
+    // The request's server span, while it is the active one (at 'close' it no longer is).
+    const span = trace.getSpan(context.active())?.spanContext();
     const method = KNOWN_METHODS.has(req.method) ? req.method : '_OTHER';
     let route = UNMATCHED_ROUTE;
     watchRoute(req, (pattern) => {
@@ -53,7 +63,15 @@ export function httpMetricsMiddleware(metrics: ServiceMetrics): RequestHandler {
       metrics.httpRequestsInFlight.dec();
       const status = res.writableFinished ? String(res.statusCode) : ABORTED_STATUS;
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      metrics.httpRequestDuration.observe({ method, route, status_code: status }, seconds);
+      const labels = { method, route, status_code: status };
+      // Exemplars only for requests whose trace the collector's tail sampling keeps (a 5xx is an
+      // error, a slow one a slow step), so that every exemplar opens a trace Jaeger has.
+      if (span && trace.isSpanContextValid(span) && (Number(status) >= 500 || seconds >= exemplars.slowerThanS)) {
+        metrics.httpRequestDuration.observe({ labels, value: seconds, exemplarLabels: { trace_id: span.traceId, span_id: span.spanId } as never });
+      } else {
+        // With exemplars enabled, prom-client takes only the object form.
+        metrics.httpRequestDuration.observe({ labels, value: seconds });
+      }
     });
     next();
   };

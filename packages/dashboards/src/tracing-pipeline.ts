@@ -1,5 +1,5 @@
 import { DashboardBuilder, RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { graph, prom } from './panels.js';
+import { graph, prom, promNow, promTable } from './panels.js';
 
 /** A collector metric with or without the _total suffix its exporter may add. */
 const m = (name: string, labels = '') => `{__name__=~"${name}(_total)?"${labels ? `,${labels}` : ''}}`;
@@ -11,7 +11,7 @@ const m = (name: string, labels = '') => `{__name__=~"${name}(_total)?"${labels 
 export const tracingPipeline = () =>
   new DashboardBuilder('Tracing pipeline')
     .uid('orderscope-tracing-pipeline')
-    .description('Spans accepted, refused, dropped; kept per sampling policy; the export queue; memory; Jaeger.')
+    .description('Spans accepted, refused, dropped; kept per sampling policy; the export queue; memory; Jaeger; certificate expiry.')
     .tags(['orderscope'])
     .refresh('30s')
     .time({ from: 'now-1h', to: 'now' })
@@ -36,4 +36,11 @@ export const tracingPipeline = () =>
     )
     .withPanel(graph('Collector heap', "The collector's Go heap against its memory limiter.", 'bytes', prom(`sum by (job) (${m('otelcol_process_runtime_heap_alloc_bytes')})`, '{{job}}')))
     .withPanel(graph('Up', 'Every scrape target (1 up, 0 down): the collector, Alertmanager, Prometheus, the services.', 'short', prom('up', '{{job}} {{instance}}')))
+    .withPanel(
+      promTable(
+        'Certificates: time left',
+        'Seconds until each certificate the services use expires (the CA, their server and client certificates; CertificateExpiresSoon below 14 days).',
+        promNow('min by (service, certificate, subject) (orderscope_tls_certificate_not_after_seconds) - time()'),
+      ),
+    )
     .withPanel(graph('Jaeger and the collector running', "Uptime as they report it (Jaeger's own metrics come through the collector).", 's', prom(`max by (job) (${m('otelcol_process_uptime')})`, '{{job}}')));

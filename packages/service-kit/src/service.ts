@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { Router } from 'express';
-import { assertNodeVersion, migrate, startMetricsServer, type MetricsServer } from '@orderscope/platform';
+import { assertNodeVersion, certificateMetrics, migrate, startMetricsServer, type MetricsServer } from '@orderscope/platform';
 import type { RequestOrderResolver, ServiceName } from '@orderscope/orders';
 import { createApp } from './app.js';
 import { createRuntime, type ServiceRuntime } from './runtime.js';
@@ -40,6 +40,13 @@ export async function startService(definition: ServiceDefinition, config: Servic
     await migrate(runtime.db, { dir: definition.migrationsDir, schema: config.db.schema, logger: runtime.logger });
     const app = createApp(runtime, definition.routes(runtime), definition.resolveOrder?.(runtime));
     if (config.metrics) {
+      // The stack's CA, this service's server certificate, and its client certificate towards the
+      // collector (read by the SDK from the standard OTLP variable).
+      certificateMetrics(runtime.metrics.registry, {
+        ca: config.metrics.tls.ca,
+        server: config.metrics.tls.cert,
+        client: process.env.OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
+      });
       metricsServer = await startMetricsServer({ ...config.metrics, registry: runtime.metrics.registry, logger: runtime.logger });
       runtime.logger.info({ port: metricsServer.port }, 'metrics listening (https, client certificate required)');
     }

@@ -81,6 +81,11 @@ try { doc = parse(readFileSync(file, 'utf8'), { prettyErrors: true }); } catch (
 if (doc?.apiVersion !== 1 || !Array.isArray(doc.datasources)) fail('expected apiVersion: 1 and a datasources list');
 const uids = doc.datasources.map((ds) => ds.uid);
 for (const uid of ['prometheus', 'jaeger', 'postgres', 'alertmanager']) if (!uids.includes(uid)) fail(`no data source with uid ${uid}`);
+// The dashboards' provider reads the JSON from where compose mounts ./grafana/provisioning.
+const provider = parse(readFileSync('grafana/provisioning/dashboards/dashboards.yml', 'utf8'));
+if (provider?.apiVersion !== 1 || provider.providers?.[0]?.options?.path !== '/etc/grafana/provisioning/dashboards') {
+  fail('grafana/provisioning/dashboards/dashboards.yml: expected apiVersion 1 and a file provider reading /etc/grafana/provisioning/dashboards');
+}
 // Every data source a dashboard names (panels and their queries) is provisioned here.
 const { readdirSync } = await import('node:fs');
 const dashDir = 'grafana/provisioning/dashboards';

@@ -24,8 +24,10 @@ step "engine"
 engine_was_up=0
 [[ -f .local/engine/run/dockerd.pid ]] && kill -0 "$(cat .local/engine/run/dockerd.pid)" 2>/dev/null && engine_was_up=1
 eval "$(bash scripts/compose-engine.sh up)"
-cleanup() {
-  local rc=$?
+cleanup() { # exit status of the run
+  local rc=$1
+  # The trap runs under set -e: nothing here may end it before `down -v` and the engine's stop.
+  set +e
   step "docker compose down -v"
   if ((rc != 0)); then docker compose ps --all >&2 || true; docker compose logs --no-color --tail 40 >&2 || true; fi
   docker compose down -v --remove-orphans --timeout 20 || true
@@ -35,7 +37,7 @@ cleanup() {
   step "done (exit $rc)"
   exit "$rc"
 }
-trap cleanup EXIT
+trap 'cleanup $?' EXIT
 
 step "stand-ins"
 bash scripts/compose-standins.sh
@@ -67,7 +69,7 @@ step "tests through the published ports"
 # What the one-shots made: the certificates are on the host (./certs/compose), the secrets in the
 # volume; the tests read a copy of the secrets, removed afterwards.
 secrets="$(mktemp -d)"
-trap 'rc=$?; rm -rf "$secrets"; (exit $rc); cleanup' EXIT
+trap 'rc=$?; rm -rf "$secrets"; cleanup "$rc"' EXIT
 docker run --rm --user 0 --network none -v orderscope_secrets:/secrets:ro debian:bookworm-slim tar -C /secrets -c . | tar -x -C "$secrets"
 npm run -s build
 ORDERSCOPE_CERTS_DIR="$root/certs/compose" ORDERSCOPE_SECRETS_DIR="$secrets" \

@@ -52,7 +52,7 @@ function ok(outcome: Outcome): { status: number; body: string; headers: Record<s
   return outcome;
 }
 
-describe('the /metrics server: mutual TLS, Prometheus text format', () => {
+describe('the /metrics server: mutual TLS, OpenMetrics text format', () => {
   const dir = mkdtempSync(join(tmpdir(), 'metrics-test-'));
   const files = (component: string) => componentFiles(dir, component);
   let runtime: ServiceRuntime;
@@ -127,7 +127,9 @@ describe('the /metrics server: mutual TLS, Prometheus text format', () => {
     }
     const body = await eventually('the requests counted on /metrics', 5000, async () => {
       const r = await scrape();
-      assert.match(String(r.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+      // OpenMetrics: the format that carries exemplars (Prometheus 3 asks for it first).
+      assert.match(String(r.headers['content-type']), /^application\/openmetrics-text; version=1\.0\.0/);
+      assert.match(r.body, /# EOF\n?$/);
       assert.equal(sample(r.body, 'http_server_request_duration_seconds_count', { route: '/widgets/:id' }), 2, r.body);
       assert.equal(sample(r.body, 'http_server_request_duration_seconds_count', { route: '/boom/:id' }), 1);
       assert.equal(sample(r.body, 'http_server_request_duration_seconds_count', { route: 'unmatched' }), 1);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
 import { getTrace, isError } from './support/jaeger.js';
 import { secureFetch } from './support/secure.js';
-import { adminApi, eventually, publicApi, resetFaults } from './support/stack.js';
+import { SERVICES } from '@orderscope/orders';
+import { adminApi, eventually, resetFaults } from './support/stack.js';
 
 /**
  * Exemplars: a latency bucket of http_server_request_duration_seconds carries the trace of a
@@ -17,7 +18,12 @@ describe('exemplars lead from a latency bucket to a kept trace', () => {
   it('puts the trace of a failed request on its bucket, and Jaeger returns that trace', { timeout: 180_000 }, async (t: TestContext) => {
     const since = Date.now() / 1000 - 1;
     await adminApi('shop').send('PUT', '/admin/faults', { json: { errorRate: 1 } });
-    const answered = await publicApi('shop').call('POST', '/orders', { json: { user_id: 'e2e-exemplar' } });
+    // As a customer's browser would ask: one request, no retries.
+    const answered = await fetch(`http://127.0.0.1:${SERVICES.shop.port}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: 'e2e-exemplar' }),
+    });
     await resetFaults();
     assert.equal(answered.status, 500, 'the fault made the shop answer 500');
 

@@ -43,4 +43,4 @@ export const tracingPipeline = () =>
         promNow('min by (service, certificate, subject) (orderscope_tls_certificate_not_after_seconds) - time()'),
       ),
     )
-    .withPanel(graph('Jaeger and the collector running', "Uptime as they report it (Jaeger's own metrics come through the collector).", 's', prom(`max by (job) (${m('otelcol_process_uptime')})`, '{{job}}')));
+    .withPanel(graph('Jaeger and the collector running', "Uptime as they report it (Jaeger's own metrics come through the collector).", 's', prom('max by (job) ({__name__=~"otelcol_process_uptime.*"})', '{{job}}')));

@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import {
   AppError,
   BadRequestError,
+  DEFAULT_EXEMPLARS,
   httpMetricsMiddleware,
   NotFoundError,
   PayloadTooLargeError,
@@ -12,7 +13,7 @@ import {
   telemetryStats,
   type Logger,
 } from '@orderscope/platform';
-import { publicRequestSpan, requestLogFields, type RequestOrderResolver } from '@orderscope/orders';
+import { publicRequestSpan, requestLogFields, requestSpanContext, type RequestOrderResolver } from '@orderscope/orders';
 import type { ServiceRuntime } from './runtime.js';
 
 const errorHandler =
@@ -48,7 +49,13 @@ export function createApp(runtime: ServiceRuntime, routes: Router, resolveOrder?
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   // First, so that the duration covers everything the app does with the request.
-  app.use(httpMetricsMiddleware(runtime.metrics));
+  // Exemplars: the span publicRequestSpan starts for the request (res.locals), once it answered.
+  app.use(
+    httpMetricsMiddleware(runtime.metrics, {
+      ...DEFAULT_EXEMPLARS,
+      spanOf: requestSpanContext,
+    }),
+  );
   app.use(
     pinoHttp({
       logger: runtime.logger,

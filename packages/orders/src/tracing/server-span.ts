@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { unsuppressTracing } from '@opentelemetry/core';
 import type { Request, RequestHandler } from 'express';
 import { ATTR } from './attributes.js';
@@ -14,6 +14,11 @@ export type RequestOrderResolver = (req: Request) => Promise<RequestOrder | null
 
 const tracer = () => trace.getTracer('@orderscope/orders');
 const REQUEST_SPAN_LOCAL = 'orderscopeRequestSpan';
+
+/** The span publicRequestSpan started for this response's request (exemplars read it at the end). */
+export function requestSpanContext(res: { locals?: Record<string, unknown> }): SpanContext | undefined {
+  return (res.locals?.[REQUEST_SPAN_LOCAL] as Span | undefined)?.spanContext();
+}
 
 /**
  * trace_id, span_id and order_id of a public request, for its access-log line: that line is

@@ -1,11 +1,13 @@
-import { context, trace } from '@opentelemetry/api';
-import type { Request, RequestHandler } from 'express';
+import { context, trace, type SpanContext } from '@opentelemetry/api';
+import type { Request, RequestHandler, Response } from 'express';
 import type { ServiceMetrics } from './registry.js';
 
 /** Which requests carry their trace as an exemplar: errors, and those at least this slow. */
 export interface ExemplarPolicy {
   /** The collector's slow-step threshold (OTELCOL_SLOW_STEP_MS, 1 s by default). */
   readonly slowerThanS: number;
+  /** The request's span once it answered, when the app starts it itself (else the active span). */
+  readonly spanOf?: (res: Response) => SpanContext | undefined;
 }
 export const DEFAULT_EXEMPLARS: ExemplarPolicy = { slowerThanS: 1 };
 
@@ -50,8 +52,8 @@ function watchRoute(req: Request, onRoute: (pattern: string) => void): void {
 export function httpMetricsMiddleware(metrics: ServiceMetrics, exemplars: ExemplarPolicy = DEFAULT_EXEMPLARS): RequestHandler {
   return (req, res, next) => {
     const start = process.hrtime.bigint();
-    // The request's server span, while it is the active one (at 'close' it no longer is).
-    const span = trace.getSpan(context.active())?.spanContext();
+    // The request's server span if one is active now (at 'close' it no longer is).
+    const active = trace.getSpan(context.active())?.spanContext();
     const method = KNOWN_METHODS.has(req.method) ? req.method : '_OTHER';
     let route = UNMATCHED_ROUTE;
     watchRoute(req, (pattern) => {
@@ -64,6 +66,7 @@ export function httpMetricsMiddleware(metrics: ServiceMetrics, exemplars: Exempl
       const status = res.writableFinished ? String(res.statusCode) : ABORTED_STATUS;
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const labels = { method, route, status_code: status };
+      const span = exemplars.spanOf?.(res) ?? active;
       // Exemplars only for requests whose trace the collector's tail sampling keeps (a 5xx is an
       // error, a slow one a slow step), so that every exemplar opens a trace Jaeger has.
       if (span && trace.isSpanContextValid(span) && (Number(status) >= 500 || seconds >= exemplars.slowerThanS)) {

@@ -12,6 +12,8 @@ export ORDERSCOPE_CERTS_DIR="$root/certs"
 export PGPORT="${PGPORT:-5432}"
 export DB_PORT="$PGPORT"
 export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"
+# The CRM's allowed time in each status runs at the simulator's pace, when one is set.
+if [ -n "${SIM_TIME_SCALE:-}" ]; then export ORDER_TIME_SCALE="${ORDER_TIME_SCALE:-$SIM_TIME_SCALE}"; fi
 # local:up generates these files on its first run.
 export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
 export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"

@@ -7,8 +7,12 @@ import { startSystem, type System } from '../src/system.js';
 describe('faults between the services', () => {
   let sys: System;
   before(async () => {
-    // The CRM gives the MES 200 ms per attempt and one retry, so a silent MES fails fast.
-    sys = await startSystem({ crm: { HTTP_TIMEOUT_MS: '200', HTTP_RETRIES: '1' }, 'mes-api': { HTTP_TIMEOUT_MS: '5000' } });
+    // The CRM gives the MES 200 ms per attempt and one retry, so a silent MES fails fast; its
+    // business clock runs so fast that an order waiting 4 ms in MANUFACTURING_APPROVED is stuck.
+    sys = await startSystem({
+      crm: { HTTP_TIMEOUT_MS: '200', HTTP_RETRIES: '1', ORDER_TIME_SCALE: '1000000', STUCK_MIN_S: '0' },
+      'mes-api': { HTTP_TIMEOUT_MS: '5000' },
+    });
   });
   after(() => sys?.stop());
 
@@ -75,7 +79,30 @@ describe('faults between the services', () => {
     assert.ok(scan.body.stuck.some((o: { order_id: string; status: string }) => o.order_id === id && o.status === 'MANUFACTURING_APPROVED'));
     const again = await sys.request('crm', 'POST', '/internal/registry/stuck-scan?older_than_s=0');
     assert.ok(!again.body.stuck.some((o: { order_id: string }) => o.order_id === id), 'reported once');
+    // Stuck by its status's own allowed time (scaled to milliseconds here), not only by a threshold.
+    const byAllowed = await sys.request('crm', 'GET', '/registry/orders?stuck=true&status=MANUFACTURING_APPROVED');
+    assert.ok(byAllowed.body.orders.some((o: { order_id: string }) => o.order_id === id));
+
+    // The fix: the CRM hands it over again, once the MES keeps what it gets; twice is harmless.
     await resetFaults();
+    for (let i = 0; i < 2; i++) {
+      const fixed = await sys.request('crm', 'POST', `/orders/${id}/handoff`);
+      assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
+      assert.equal(fixed.body.mes_state, 'queued');
+    }
+    assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: null })).body.state, 'queued');
+    assert.equal(await transitionRows(sys, id), 5, 'the registry is unchanged: the order waits for an operator now');
+  });
+
+  it('refuses to hand over an order that is not waiting for manufacturing, saying why', async () => {
+    await resetFaults();
+    const id = await b2cOrderWithModel(sys);
+    const r = await sys.request('crm', 'POST', `/orders/${id}/handoff`);
+    assert.equal(r.status, 409);
+    assert.equal(r.body.error, 'not_awaiting_manufacturing');
+    assert.match(r.body.message, /FILE_UPLOADED/);
+    const unknown = await sys.request('crm', 'POST', '/orders/00000000-0000-4000-8000-000000000000/handoff');
+    assert.equal(unknown.status, 404);
   });
 
   it('still works on a slow database (every statement delayed on the server)', async () => {

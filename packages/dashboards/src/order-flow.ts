@@ -51,28 +51,30 @@ export const orderFlow = () =>
     .withPanel(
       graph(
         'Stuck orders per status',
-        'Open orders that have not moved for STUCK_AFTER_S or longer (orderscope_orders_stuck): what the OrdersStuck alert watches.',
+        'Open orders waiting longer than their status allows (orderscope_orders_stuck; the allowed times: orderscope_orders_allowed_wait_seconds): what the OrdersStuck alert watches.',
         'short',
         prom('sum by (status) (orderscope_orders_stuck)', '{{status}}'),
       ),
     )
     .withPanel(
       bars(
-        'Oldest open order per status',
-        'How long the oldest order in each status has waited (orderscope_orders_oldest_age_seconds).',
-        's',
-        promNow('max by (status) (orderscope_orders_oldest_age_seconds)', '{{status}}'),
+        'Oldest open order per status, against its allowed time',
+        'How long the oldest order in each status has waited, as a share of the time the status allows (orderscope_orders_oldest_age_seconds / orderscope_orders_allowed_wait_seconds): at 100 % it is stuck.',
+        'percentunit',
+        promNow('max by (status) (orderscope_orders_oldest_age_seconds) / max by (status) (orderscope_orders_allowed_wait_seconds)', '{{status}}'),
       ),
     )
     .withPanel(
       sqlTable(
         'The oldest stuck orders',
-        'Open orders by how long they have waited in their status, from the CRM registry (read-only role). order_id opens the trace in Jaeger.',
+        'Open orders by how far past their allowed time they are, from the CRM registry (read-only role); over 1 means stuck. order_id opens the trace in Jaeger.',
         sql(
-          `SELECT order_id, channel, status, status_since, round(extract(epoch FROM now() - status_since)) AS waiting_s
-             FROM crm.report_orders
-            WHERE status <> 'CLOSED'
-            ORDER BY status_since
+          `SELECT o.order_id, o.channel, o.status, o.status_since,
+                  round(extract(epoch FROM now() - o.status_since)) AS waiting_s, a.allowed_s,
+                  round((extract(epoch FROM now() - o.status_since) / NULLIF(a.allowed_s, 0))::numeric, 2) AS of_allowed
+             FROM crm.report_orders o JOIN crm.report_allowed_times a USING (status)
+            WHERE o.status <> 'CLOSED'
+            ORDER BY of_allowed DESC
             LIMIT 20`,
         ),
       ).overrideByName('order_id', [{ id: 'links', value: [{ title: 'Open the trace in Jaeger', url: jaegerSearch('${__value.raw}'), targetBlank: true }] }]),

@@ -19,20 +19,23 @@ export const orderLookup = () =>
         'The order',
         'Where it is now, since when, and how long it has waited there.',
         sql(
-          `SELECT order_id, channel, status, status_since, round(extract(epoch FROM now() - status_since)) AS waiting_s, created_at, closed_at, close_reason
-             FROM crm.report_orders
-            WHERE order_id::text = ${ORDER}`,
+          `SELECT o.order_id, o.channel, o.status, o.status_since, round(extract(epoch FROM now() - o.status_since)) AS waiting_s,
+                  a.allowed_s, o.status <> 'CLOSED' AND now() - o.status_since > make_interval(secs => a.allowed_s) AS stuck,
+                  o.created_at, o.closed_at, o.close_reason
+             FROM crm.report_orders o LEFT JOIN crm.report_allowed_times a USING (status)
+            WHERE o.order_id::text = ${ORDER}`,
         ),
       ).overrideByName('order_id', [{ id: 'links', value: [{ title: 'Open the trace in Jaeger', url: jaegerSearch('${__value.raw}'), targetBlank: true }] }]),
     )
     .withPanel(
       sqlTable(
         'Its history',
-        'Every transition, who made it, and how long the order spent in the status before, against the stuck threshold the CRM applies to every status.',
+        'Every transition, who made it, and how long the order spent in the status before, against the time that status allows (over: it was stuck there).',
         sql(
           `SELECT t.seq, t.status, t.actor, t.occurred_at, t.previous_status,
-                  round(t.previous_status_ms / 1000.0, 1) AS seconds_in_previous
-             FROM crm.report_transitions t
+                  round(t.previous_status_ms / 1000.0, 1) AS seconds_in_previous, a.allowed_s,
+                  t.previous_status_ms / 1000.0 > a.allowed_s AS over_allowed
+             FROM crm.report_transitions t LEFT JOIN crm.report_allowed_times a ON a.status = t.previous_status
             WHERE t.order_id::text = ${ORDER}
             ORDER BY t.seq`,
         ),

@@ -6,6 +6,7 @@
 export * from './topology.js';
 export * from './catalog.js';
 export * from './lifecycle/order-lifecycle.js';
+export * from './lifecycle/allowed-times.js';
 export * from './uploads/stl.js';
 export * from './uploads/model-upload.js';
 export * from './tracing/attributes.js';

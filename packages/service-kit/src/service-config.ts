@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { envTypes, parseEnv, type DbConfig, type Env, type FaultSettings, type TlsFiles } from '@orderscope/platform';
-import { SERVICES, type ServiceName } from '@orderscope/orders';
+import { DEMO_TIME_SCALE, SERVICES, allowedWaitsMs, type OpenStatus, type ServiceName } from '@orderscope/orders';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -66,8 +66,13 @@ function serviceEnvSchema(name: ServiceName) {
     UPLOAD_DIR: z.string().min(1).default(`/tmp/orderscope-uploads/${name}`),
     UPLOAD_MAX_BYTES: envTypes.int(10 * 1024 * 1024, 1),
 
-    /** An open order that has not moved for this long is stuck (the CRM marks it in its trace). */
-    STUCK_AFTER_S: envTypes.int(120, 1),
+    /**
+     * The business clock's pace (the simulator's SIM_TIME_SCALE): each status's allowed time
+     * (ALLOWED_MINUTES) lasts minutes × 60 / scale seconds; an order waiting longer is stuck.
+     */
+    ORDER_TIME_SCALE: z.coerce.number().positive().max(1_000_000).default(DEMO_TIME_SCALE),
+    /** Nothing is stuck sooner than this: retries and restarts take real seconds at any pace. */
+    STUCK_MIN_S: envTypes.int(60, 0),
     STUCK_SCAN_INTERVAL_S: envTypes.int(15, 1),
     /** Where people open Jaeger: the registry's answers link each order to its trace there. */
     JAEGER_UI_URL: envTypes.url('https://localhost:16686'),
@@ -125,7 +130,8 @@ export interface ServiceConfig {
   readonly urls: Readonly<Record<ServiceName, string>>;
   readonly http: { readonly timeoutMs: number; readonly retries: number; readonly backoffMs: number };
   readonly uploads: { readonly dir: string; readonly maxBytes: number };
-  readonly stuck: { readonly afterMs: number; readonly scanIntervalMs: number };
+  /** The wall time each open status may last (CRM: stuck beyond it), and how often to look. */
+  readonly stuck: { readonly allowedMs: Readonly<Record<OpenStatus, number>>; readonly scanIntervalMs: number };
   /** The Jaeger UI's base URL, for links to an order's trace. */
   readonly jaegerUiUrl: string;
   /** Alertmanager's bearer at the CRM's incidents webhook; undefined: the webhook refuses every call. */
@@ -170,7 +176,10 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     urls: { shop: e.SHOP_URL, 'mes-api': e.MES_API_URL, crm: e.CRM_URL, mes: e.MES_URL },
     http: { timeoutMs: e.HTTP_TIMEOUT_MS, retries: e.HTTP_RETRIES, backoffMs: e.HTTP_BACKOFF_MS },
     uploads: { dir: e.UPLOAD_DIR, maxBytes: e.UPLOAD_MAX_BYTES },
-    stuck: { afterMs: e.STUCK_AFTER_S * 1000, scanIntervalMs: e.STUCK_SCAN_INTERVAL_S * 1000 },
+    stuck: {
+      allowedMs: allowedWaitsMs({ timeScale: e.ORDER_TIME_SCALE, floorMs: e.STUCK_MIN_S * 1000 }),
+      scanIntervalMs: e.STUCK_SCAN_INTERVAL_S * 1000,
+    },
     jaegerUiUrl: e.JAEGER_UI_URL.replace(/\/+$/, ''),
     alertsWebhookToken: e.ALERTS_WEBHOOK_TOKEN,
     faults: {

@@ -1,4 +1,5 @@
 import { defineService, isEntryPoint } from '@orderscope/service-kit';
+import { publishAllowedWaits } from './registry/allowed-times.js';
 import { reportStuckOrders } from './registry/stuck-orders.js';
 import { crmOrderResolver, crmRoutes } from './routes.js';
 
@@ -7,8 +8,11 @@ export const crmService = defineService('crm', import.meta.url, {
   resolveOrder: crmOrderResolver,
   // The stuck-order scan: a lost order shows up in its trace (and the registry's stuck list).
   background: (rt) => {
+    publishAllowedWaits(rt.db, rt.config.stuck.allowedMs).catch((err: unknown) =>
+      rt.logger.error({ err }, 'allowed waits not published for the reports'),
+    );
     const timer = setInterval(() => {
-      reportStuckOrders(rt.db, rt.logger, rt.config.stuck.afterMs).catch((err: unknown) =>
+      reportStuckOrders(rt.db, rt.logger, rt.config.stuck.allowedMs).catch((err: unknown) =>
         rt.logger.error({ err }, 'stuck-order scan failed'),
       );
     }, rt.config.stuck.scanIntervalMs);

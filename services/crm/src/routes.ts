@@ -1,4 +1,4 @@
-import { NotFoundError, parseInput, reply, requireBearer } from '@orderscope/platform';
+import { ConflictError, NotFoundError, parseInput, reply, requireBearer } from '@orderscope/platform';
 import {
   approvalContract,
   CHANNELS,
@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { incidentRoutes } from './incidents/incident-routes.js';
 import { OrderRegistry } from './registry/order-registry.js';
 import { registerRegistryMetrics } from './registry/registry-metrics.js';
+import { uniformWaits } from './registry/allowed-times.js';
 import { reportStuckOrders } from './registry/stuck-orders.js';
 import { transitionMetrics } from './registry/transition-metrics.js';
 import { withTraceLink } from './registry/trace-link.js';
@@ -43,7 +44,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
   const notifications = new NotificationsClient(rt.serviceClient('shop'));
   const router = express.Router();
   const internal = requireBearer(rt.config.internalApiToken);
-  registerRegistryMetrics(rt.db, rt.metrics.registry, rt.config.stuck.afterMs);
+  registerRegistryMetrics(rt.db, rt.metrics.registry, rt.config.stuck.allowedMs);
   router.use(incidentRoutes(rt));
 
   // --- the registry: every service records its transitions here --------------------------------
@@ -64,10 +65,11 @@ export function crmRoutes(rt: ServiceRuntime): Router {
   });
 
   // Marks orders that stopped moving in their traces; runs every STUCK_SCAN_INTERVAL_S by itself,
-  // and on demand (monitoring, tests) with its own threshold.
+  // and on demand (monitoring, tests): with the allowed times, or one threshold for every status.
   router.post('/internal/registry/stuck-scan', internal, async (req, res) => {
-    const { older_than_s } = parseInput(z.object({ older_than_s: z.coerce.number().min(0).max(86_400 * 30) }), req.query);
-    const stuck = await reportStuckOrders(rt.db, rt.logger, older_than_s * 1000);
+    const { older_than_s } = parseInput(z.object({ older_than_s: z.coerce.number().min(0).max(86_400 * 30).optional() }), req.query);
+    const waits = older_than_s === undefined ? rt.config.stuck.allowedMs : uniformWaits(older_than_s * 1000);
+    const stuck = await reportStuckOrders(rt.db, rt.logger, waits);
     res.json({ stuck: stuck.map((o) => withTraceLink(rt.config.jaegerUiUrl, o)) });
   });
 
@@ -82,16 +84,21 @@ export function crmRoutes(rt: ServiceRuntime): Router {
       z.object({
         status: z.enum(ORDER_STATUSES).optional(),
         channel: z.enum(CHANNELS).optional(),
+        /** true: open orders waiting longer than their status allows. */
+        stuck: z.stringbool().optional(),
+        /** Open orders that have not moved for this long, whatever their status allows. */
         stuck_for_s: z.coerce.number().min(0).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
       req.query,
     );
+    const stuck =
+      query.stuck_for_s !== undefined ? uniformWaits(query.stuck_for_s * 1000) : query.stuck ? rt.config.stuck.allowedMs : undefined;
     const orders = await registry.list({
       limit: query.limit,
       ...(query.status ? { status: query.status } : {}),
       ...(query.channel ? { channel: query.channel } : {}),
-      ...(query.stuck_for_s !== undefined ? { stuckForMs: query.stuck_for_s * 1000 } : {}),
+      ...(stuck ? { stuck } : {}),
     });
     res.json({ orders: orders.map((o) => withTraceLink(rt.config.jaegerUiUrl, o)) });
   });
@@ -130,6 +137,25 @@ export function crmRoutes(rt: ServiceRuntime): Router {
         handoff: { retry_count: handedOff.call.retryCount, timed_out_attempts: handedOff.call.timedOutAttempts },
       }),
     );
+  });
+
+  // --- the fix for an order lost on its way to the MES: hand it over again ---------------------------
+  // The MES's work-order endpoint is idempotent, so this is safe whether the MES lost the order or
+  // has it queued; an order past MANUFACTURING_APPROVED is the MES's already (409).
+  router.post('/orders/:orderId/handoff', internal, async (req, res) => {
+    const { orderId } = parseInput(orderParams, req.params);
+    const order = await registry.get(orderId);
+    if (order.status !== 'MANUFACTURING_APPROVED') {
+      throw new ConflictError('not_awaiting_manufacturing', `order ${orderId} is ${order.status}: only an order in MANUFACTURING_APPROVED is handed to the MES`);
+    }
+    const approval = await store.approval(orderId);
+    if (!approval) throw new ConflictError('not_approved', `order ${orderId} has no manufacturing approval to hand over`);
+    const handedOff = await withOrder(orderId, () =>
+      handoff.handOff(orderId, { quantity: approval.quantity, material: approval.material, trace_context: order.trace_context }),
+    );
+    await store.markHandedToMes(orderId);
+    rt.logger.info({ order_id: orderId, mes_state: handedOff.state }, 'order handed to the MES again');
+    res.json({ order_id: orderId, mes_state: handedOff.state, retry_count: handedOff.call.retryCount });
   });
 
   // --- closing: the carrier's delivery message, or an operator by hand -----------------------------

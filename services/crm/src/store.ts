@@ -14,6 +14,15 @@ export class CrmStore {
     );
   }
 
+  /** What the CRM approved for manufacturing: what a repeated hand-off sends again. */
+  async approval(orderId: string): Promise<{ quantity: number; material: Material; handed_to_mes_at: Date | null } | undefined> {
+    const r = await this.db.query<{ quantity: number; material: Material; handed_to_mes_at: Date | null }>(
+      'SELECT quantity, material, handed_to_mes_at FROM approvals WHERE order_id = $1',
+      [orderId],
+    );
+    return r.rows[0];
+  }
+
   async markHandedToMes(orderId: string): Promise<void> {
     await this.db.query('UPDATE approvals SET handed_to_mes_at = COALESCE(handed_to_mes_at, now()) WHERE order_id = $1', [orderId]);
   }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { envTypes, parseEnv, type Env } from '@orderscope/platform';
-import { SERVICES, type ServiceName } from '@orderscope/orders';
+import { DEMO_TIME_SCALE, SERVICES, type ServiceName } from '@orderscope/orders';
 import { z } from 'zod';
 import { SCENARIO_NAMES, type ScenarioName } from './scenarios.js';
 
@@ -16,7 +16,7 @@ const simulatorEnvSchema = z.object({
   INTERNAL_API_TOKEN: envTypes.secret(),
   /** Needed to apply fault scenarios; without it only "healthy" runs (and no faults are touched). */
   ADMIN_TOKEN: envTypes.secret().optional(),
-  SIM_TIME_SCALE: z.coerce.number().positive().max(1_000_000).default(600),
+  SIM_TIME_SCALE: z.coerce.number().positive().max(1_000_000).default(DEMO_TIME_SCALE),
   SIM_SCENARIO: z.enum(SCENARIO_NAMES).default('healthy'),
   /** Orders started per second in continuous mode. */
   SIM_RATE: z.coerce.number().positive().max(100).default(0.5),

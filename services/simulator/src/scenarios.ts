@@ -90,7 +90,7 @@ export const SCENARIOS = {
     name: 'lost-orders',
     description: 'The MES silently drops 20 % of the CRM hand-offs: it answers 202 and forgets the work order.',
     lookFor:
-      'About 20 % of orders stuck=true at MANUFACTURING_APPROVED; the registry shows them not moving (GET /registry/orders?stuck_for_s=60).',
+      'About 20 % of orders stuck=true at MANUFACTURING_APPROVED; the registry shows them not moving (GET /registry/orders?stuck=true), and OrdersStuck fires.',
     faults: { mes: { dropRate: 0.2 } },
     windows: [],
     expectsStuck: true,

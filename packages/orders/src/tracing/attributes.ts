@@ -24,6 +24,8 @@ export const ATTR = {
   skeleton: 'order.skeleton',
   stuck: 'order.stuck',
   stuckForMs: 'order.stuck_for_ms',
+  /** The wall time the order's status allows (the CRM's configured wait for it). */
+  allowedWaitMs: 'order.allowed_wait_ms',
 } as const;
 
 /** Baggage entries that travel with an order between services and land on every span. */

@@ -1,5 +1,6 @@
 import { ConflictError, NotFoundError, type Database, type Queryable } from '@orderscope/platform';
 import { checkTransition, type Channel, type OrderStatus, type RegisteredOrder, type ServiceName, type StoredTraceContext, type TransitionRecord } from '@orderscope/orders';
+import { allowedRows, type AllowedWaits } from './allowed-times.js';
 
 interface OrderRow {
   order_id: string;
@@ -170,20 +171,24 @@ export class OrderRegistry {
     };
   }
 
-  /** Open orders; with `stuckForMs`, only those that have not moved for at least that long. */
-  async list(filter: { status?: OrderStatus; channel?: Channel; stuckForMs?: number; limit: number }) {
+  /**
+   * Orders, oldest in their status first; with `stuck`, only open orders waiting longer than
+   * those waits allow (per status: the CRM's allowed times, or one threshold for all).
+   */
+  async list(filter: { status?: OrderStatus; channel?: Channel; stuck?: AllowedWaits; limit: number }) {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.status) where.push(`status = $${params.push(filter.status)}`);
-    if (filter.channel) where.push(`channel = $${params.push(filter.channel)}`);
-    if (filter.stuckForMs !== undefined) {
-      where.push(`status <> 'CLOSED'`);
-      where.push(`status_since <= now() - make_interval(secs => $${params.push(filter.stuckForMs / 1000)})`);
+    let from = 'orders o';
+    if (filter.status) where.push(`o.status = $${params.push(filter.status)}`);
+    if (filter.channel) where.push(`o.channel = $${params.push(filter.channel)}`);
+    if (filter.stuck) {
+      from += ` JOIN ${allowedRows(filter.stuck, params)} USING (status)`;
+      where.push(`o.status_since <= now() - make_interval(secs => allowed.allowed_s)`);
     }
     const rows = await this.db.query<OrderRow & Record<string, unknown>>(
-      `SELECT order_id, channel, status, status_since, created_at, closed_at, trace_context FROM orders
+      `SELECT o.order_id, o.channel, o.status, o.status_since, o.created_at, o.closed_at, o.trace_context FROM ${from}
        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-       ORDER BY status_since LIMIT $${params.push(filter.limit)}`,
+       ORDER BY o.status_since LIMIT $${params.push(filter.limit)}`,
       params,
     );
     const now = Date.now();

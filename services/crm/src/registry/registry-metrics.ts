@@ -1,8 +1,6 @@
 import { Gauge, type Database, type Registry } from '@orderscope/platform';
-import { ORDER_STATUSES, isTerminal } from '@orderscope/orders';
-
-/** The statuses an order can wait in: every series exists, at 0, from the first scrape. */
-const OPEN_STATUSES = ORDER_STATUSES.filter((s) => !isTerminal(s));
+import { OPEN_STATUSES } from '@orderscope/orders';
+import { allowedRows, type AllowedWaits } from './allowed-times.js';
 
 type StatusRow = {
   status: string;
@@ -13,21 +11,25 @@ type StatusRow = {
 
 /**
  * The registry as Prometheus sees it, read at each scrape (one query, shared by the three gauges
- * of that scrape): open orders per status, how long the oldest has waited, and how many wait
- * longer than STUCK_AFTER_S — what the OrdersStuck alert watches (prometheus/rules/orders.yml).
+ * of that scrape): open orders per status (every open status from the first scrape, at 0 when
+ * none waits), how long the oldest has waited, and how many wait longer than their status's
+ * allowed time — what the OrdersStuck alert watches (prometheus/rules/orders.yml).
  */
-export function registerRegistryMetrics(db: Database, registry: Registry, stuckAfterMs: number): void {
+export function registerRegistryMetrics(db: Database, registry: Registry, waits: AllowedWaits): void {
   let pending: Promise<Map<string, StatusRow>> | undefined;
   // The first gauge collected in a scrape runs the query; the others of that scrape reuse it.
   const rows = () => {
+    const params: unknown[] = [];
+    const allowed = allowedRows(waits, params);
     pending ??= db
       .query<StatusRow>(
-        `SELECT status,
+        `SELECT o.status,
                 count(*)::int AS open,
-                count(*) FILTER (WHERE status_since <= now() - make_interval(secs => $1))::int AS stuck,
-                extract(epoch FROM now() - min(status_since))::float8 AS oldest_s
-           FROM orders WHERE status <> 'CLOSED' GROUP BY status`,
-        [stuckAfterMs / 1000],
+                count(*) FILTER (WHERE o.status_since <= now() - make_interval(secs => allowed.allowed_s))::int AS stuck,
+                extract(epoch FROM now() - min(o.status_since))::float8 AS oldest_s
+           FROM orders o JOIN ${allowed} USING (status)
+          GROUP BY o.status`,
+        params,
       )
       .then((r) => new Map(r.rows.map((row) => [row.status, row])))
       .finally(() => setTimeout(() => (pending = undefined), 1000).unref());
@@ -45,11 +47,13 @@ export function registerRegistryMetrics(db: Database, registry: Registry, stuckA
       },
     });
   gauge('orderscope_orders_open', 'Open orders in the registry, per current status.', (r) => r?.open ?? 0);
-  gauge('orderscope_orders_stuck', 'Open orders that have not moved for STUCK_AFTER_S or longer, per status.', (r) => r?.stuck ?? 0);
+  gauge('orderscope_orders_stuck', 'Open orders waiting longer than their status allows, per status.', (r) => r?.stuck ?? 0);
   gauge('orderscope_orders_oldest_age_seconds', 'How long the oldest open order has been in its status (0: none open).', (r) => r?.oldest_s ?? 0);
-  new Gauge({
-    name: 'orderscope_orders_stuck_after_seconds',
-    help: 'The age at which an open order counts as stuck (STUCK_AFTER_S).',
+  const allowed = new Gauge({
+    name: 'orderscope_orders_allowed_wait_seconds',
+    help: 'How long an order may wait in each status before it counts as stuck (ALLOWED_MINUTES / ORDER_TIME_SCALE, at least STUCK_MIN_S).',
+    labelNames: ['status'],
     registers: [registry],
-  }).set(stuckAfterMs / 1000);
+  });
+  for (const status of OPEN_STATUSES) allowed.set({ status }, waits[status] / 1000);
 }

@@ -17,10 +17,37 @@ export const tracingPipeline = () =>
     .time({ from: 'now-1h', to: 'now' })
     .withRow(new RowBuilder('In'))
     .withPanel(graph('Spans accepted per second', 'Per receiver (the services on OTLP, the internal receiver).', 'ops', prom(`sum by (receiver) (rate(${m('otelcol_receiver_accepted_spans', 'job="otelcol"')}[$__rate_interval]))`, '{{receiver}}')))
-    .withPanel(graph('Spans refused per second', 'Refused at a receiver: the memory limiter or a full pipeline pushing back (TracingSpansRefused).', 'ops', prom(`sum by (receiver) (rate(${m('otelcol_receiver_refused_spans', 'job="otelcol"')}[$__rate_interval]))`, '{{receiver}}')))
+    .withPanel(
+      graph(
+        'Spans refused per second',
+        'Refused at a receiver (TracingSpansRefused), and by the memory limiter (TracingMemoryLimiterRefusing).',
+        'ops',
+        prom(`sum by (receiver) (rate(${m('otelcol_receiver_refused_spans', 'job="otelcol"')}[$__rate_interval]))`, '{{receiver}}'),
+        prom(`sum(rate(${m('otelcol_processor_memory_limiter_refused_spans', 'job="otelcol"')}[$__rate_interval])) or vector(0)`, 'memory limiter'),
+      ),
+    )
     .withRow(new RowBuilder('Sampling'))
     .withPanel(graph('Spans kept per sampling policy', 'What reached Jaeger, per policy that kept it (traces_kept_calls_total).', 'ops', prom('sum by (sampling_policy) (rate(traces_kept_calls_total[$__rate_interval]))', '{{sampling_policy}}')))
     .withPanel(graph('Sampling decisions per second', 'Traces the tail sampling decided on.', 'ops', prom(`sum by (sampled) (rate(${m('otelcol_processor_tail_sampling_count_traces_sampled')}[$__rate_interval]))`, 'sampled={{sampled}}')))
+    .withPanel(
+      graph(
+        'Error spans kept',
+        'The share of the error spans the services sent (span metrics, before sampling) that reached Jaeger: below 80 % for 10 minutes, the sampling budget is exhausted (SamplingBudgetExhausted).',
+        'percentunit',
+        prom(
+          'sum(rate(traces_kept_calls_total{status_code="STATUS_CODE_ERROR"}[$__rate_interval])) / sum(rate(traces_span_metrics_calls_total{status_code="STATUS_CODE_ERROR"}[$__rate_interval]))',
+          'kept',
+        ),
+      ),
+    )
+    .withPanel(
+      graph(
+        'Traces evicted before their decision',
+        'The sampler had no room left (num_traces, OTELCOL_HOLD_TRACES): these were decided on part of their spans (TailSamplerOverflowing).',
+        'ops',
+        prom(`sum by (job) (rate(${m('otelcol_processor_tail_sampling_sampling_trace_dropped_too_early')}[$__rate_interval]))`, '{{job}}'),
+      ),
+    )
     .withPanel(graph('Traces held in memory', 'Traces waiting for their decision (decision_wait, and the hold for late problems).', 'short', prom(`sum(${m('otelcol_processor_tail_sampling_sampling_traces_on_memory')})`, 'traces')))
     .withRow(new RowBuilder('Out'))
     .withPanel(graph('Export queue', 'Spans waiting in each exporter queue (it survives a Jaeger outage on disk).', 'short', prom(`sum by (exporter) (${m('otelcol_exporter_queue_size')})`, '{{exporter}}')))

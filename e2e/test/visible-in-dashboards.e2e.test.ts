@@ -63,6 +63,22 @@ describe('the dashboards, query by query, on the real Prometheus and PostgreSQL'
     assert.deepEqual(empty, [], 'panels with no data');
   });
 
+  it('evaluates every recording rule in the real Prometheus, and each one has series', async (t: TestContext) => {
+    const res = await secureFetch('https://127.0.0.1:9090/api/v1/rules?type=record', {}, 'grafana');
+    const body = (await res.json()) as { data: { groups: Array<{ file: string; rules: Array<{ name: string; health: string; lastError?: string }> }> } };
+    const rules = body.data.groups.flatMap((g) => g.rules);
+    assert.ok(rules.length >= 10, `${rules.length} recording rules loaded`);
+    const empty: string[] = [];
+    for (const r of rules) assert.equal(r.health, 'ok', `${r.name}: ${r.lastError ?? ''}`);
+    // One name may be recorded by several rules (one per SLI): each name once.
+    for (const r of [...new Map(rules.map((x) => [x.name, x])).values()]) {
+      const series = (await secureFetch(`https://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(r.name)}`, {}, 'grafana').then((x) => x.json())) as { data: { result: unknown[] } };
+      t.diagnostic(`${String(series.data.result.length).padStart(3)} series  ${r.name}`);
+      if (series.data.result.length === 0) empty.push(r.name);
+    }
+    assert.deepEqual(empty, [], 'recording rules with no series');
+  });
+
   it('answers every SQL panel query with rows, as the read-only role, which reads nothing else', async (t: TestContext) => {
     const sql = queries.filter((q) => q.kind === 'sql');
     assert.ok(sql.length >= 4, `${sql.length} SQL queries`);

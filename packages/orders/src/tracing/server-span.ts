@@ -57,8 +57,11 @@ export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => 
       order = null; // the route itself will answer the error
     }
     if (order?.trace) parent = restoreTraceContext(order.trace, parent);
+    // Named by its route once one matched; until then (and if none does) by the method alone, as
+    // the HTTP conventions say: a path with an order id in the name would make the span metrics'
+    // span_name unbounded.
     const span = tracer().startSpan(
-      `${req.method} ${req.path}`,
+      req.method,
       {
         kind: SpanKind.SERVER,
         attributes: {
@@ -72,18 +75,22 @@ export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => 
       order?.trace ? parent : trace.deleteSpan(parent),
     );
     res.locals[REQUEST_SPAN_LOCAL] = span;
-    res.once('finish', () => {
+    const nameByRoute = () => {
       const route = req.route?.path as string | undefined;
       if (route) {
         span.setAttribute('http.route', route);
         span.updateName(`${req.method} ${route}`);
       }
+    };
+    res.once('finish', () => {
+      nameByRoute();
       span.setAttribute('http.response.status_code', res.statusCode);
       if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
       span.end();
     });
     res.once('close', () => {
       if (!res.writableFinished) {
+        nameByRoute();
         span.setStatus({ code: SpanStatusCode.ERROR, message: 'client closed the connection' });
         span.end();
       }

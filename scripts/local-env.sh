@@ -14,6 +14,8 @@ export DB_PORT="$PGPORT"
 export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"
 # The CRM's allowed time in each status runs at the simulator's pace, when one is set.
 if [ -n "${SIM_TIME_SCALE:-}" ]; then export ORDER_TIME_SCALE="${ORDER_TIME_SCALE:-$SIM_TIME_SCALE}"; fi
+# Keycloak (the identity provider) and Jaeger's own port behind its login (docs/access-control.md).
+export KEYCLOAK_PORT=8443 KEYCLOAK_MANAGEMENT_PORT=9000 KEYCLOAK_URL="https://localhost:8443" JAEGER_DIRECT_PORT=16687
 # local:up generates these files on its first run.
 export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
 export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"

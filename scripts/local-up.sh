@@ -51,6 +51,7 @@ DB_PASSWORD_MES_API_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_mes_api" \
 DB_PASSWORD_CRM_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_crm" \
 DB_PASSWORD_MES_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_mes" \
 DB_PASSWORD_GRAFANA_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_grafana" \
+DB_PASSWORD_KEYCLOAK_FILE="$ORDERSCOPE_SECRETS_DIR/db_password_keycloak" \
   node packages/ops/dist/src/db/bootstrap-cli.js >/dev/null
 
 alive() { # pid-file marker → is that process ours (its command line has the marker) and alive?
@@ -92,7 +93,8 @@ mkdir -p "$state/jaeger" "$state/otelcol"
 bash scripts/jaeger-store.sh mount --log "$state/logs/jaeger-store.log" \
   "$state/jaeger/badger-encrypted" "$state/jaeger/badger" "$ORDERSCOPE_SECRETS_DIR/jaeger_storage_key"
 export SECRETS_DIR="$ORDERSCOPE_SECRETS_DIR"
-JAEGER_BADGER_DIR="$state/jaeger/badger" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/jaeger" \
+# Its UI/API on a loopback port of its own: the login (oauth2-proxy, below) takes 16686.
+JAEGER_QUERY_PORT="$JAEGER_DIRECT_PORT" JAEGER_BADGER_DIR="$state/jaeger/badger" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/jaeger" \
   start_bg jaeger "$jaeger_bin" "$jaeger_bin" --config "file:$root/jaeger/config.yaml"
 wait_ready jaeger "$jaeger_bin" "http://127.0.0.1:13134/status" 60
 OTELCOL_STORAGE_DIR="$state/otelcol/queue" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/otel-collector" \
@@ -126,6 +128,50 @@ start_bg prometheus "$root/prometheus/prometheus.yml" "$prom_bin" \
   --enable-feature=exemplar-storage
 wait_ready prometheus "$root/prometheus/prometheus.yml" "https://127.0.0.1:9090/-/ready" 60
 
+# --- Keycloak (Maven Central's distribution, built for PostgreSQL; keycloak/realm-orderscope.json) --
+# Production mode: HTTPS only with the stack's certificate, its own database, no cluster, the
+# realm imported on the first start (later starts keep what is in the database). The realm's
+# placeholders are filled from the generated secrets. docs/access-control.md.
+kc_home="$(bash scripts/build-keycloak.sh | tail -n 1)"
+mkdir -p "$kc_home/data/import"
+cp "$root/keycloak/realm-orderscope.json" "$kc_home/data/import/"
+secret() { cat "$ORDERSCOPE_SECRETS_DIR/$1"; }
+KC_BOOTSTRAP_ADMIN_USERNAME=break-glass KC_BOOTSTRAP_ADMIN_PASSWORD="$(secret keycloak_admin_password)" \
+KC_DB_URL_HOST=127.0.0.1 KC_DB_URL_PORT="$PGPORT" KC_DB_URL_DATABASE=keycloak \
+KC_DB_USERNAME=keycloak KC_DB_PASSWORD="$(secret db_password_keycloak)" \
+OIDC_CLIENT_SECRET_OAUTH2_PROXY="$(secret oidc_client_secret_oauth2_proxy)" \
+OIDC_CLIENT_SECRET_GRAFANA="$(secret oidc_client_secret_grafana)" \
+DEMO_PASSWORD_VIEWER="$(secret demo_password_viewer)" DEMO_PASSWORD_ENGINEER="$(secret demo_password_engineer)" \
+DEMO_PASSWORD_ADMIN="$(secret demo_password_admin)" DEMO_PASSWORD_OUTSIDER="$(secret demo_password_outsider)" \
+JAVA_OPTS_KC_HEAP="-Xms64m -Xmx384m" \
+  start_bg keycloak "keycloak-" "$kc_home/bin/kc.sh" start --optimized --cache=local \
+    --http-enabled=false --https-port="$KEYCLOAK_PORT" --http-host=127.0.0.1 \
+    --http-management-host=127.0.0.1 --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" \
+    --https-certificate-file="$ORDERSCOPE_CERTS_DIR/keycloak/server.crt" \
+    --https-certificate-key-file="$ORDERSCOPE_CERTS_DIR/keycloak/server.key" \
+    --hostname="$KEYCLOAK_URL" --import-realm
+wait_ready keycloak "keycloak-" "https://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/health/ready" 240
+
+# --- the login in front of Jaeger (oauth2-proxy, built once from its pinned Go module) ------------
+# Engineers and admins only; a Keycloak access token (aud oauth2-proxy) is taken as a bearer too.
+# Jaeger's certificate is checked against the stack's CA (SSL_CERT_FILE: Go's trust store).
+o2p_bin="$(bash scripts/build-oauth2-proxy.sh | tail -n 1)"
+o2p_certs="$ORDERSCOPE_CERTS_DIR/oauth2-proxy"
+SSL_CERT_FILE="$o2p_certs/ca.crt" \
+  start_bg oauth2-proxy-jaeger "oauth2-proxy" "$o2p_bin" \
+    --http-address= --https-address="127.0.0.1:16686" \
+    --tls-cert-file="$o2p_certs/server.crt" --tls-key-file="$o2p_certs/server.key" --tls-min-version=TLS1.2 \
+    --provider=keycloak-oidc --oidc-issuer-url="$KEYCLOAK_URL/realms/orderscope" --provider-ca-file="$o2p_certs/ca.crt" \
+    --client-id=oauth2-proxy --client-secret-file="$ORDERSCOPE_SECRETS_DIR/oidc_client_secret_oauth2_proxy" \
+    --code-challenge-method=S256 --scope="openid email profile" \
+    --redirect-url="https://localhost:16686/oauth2/callback" \
+    --cookie-name=_orderscope_jaeger --cookie-secret-file="$ORDERSCOPE_SECRETS_DIR/oauth2_proxy_cookie_secret" \
+    --cookie-secure=true --cookie-samesite=lax --cookie-expire=8h --cookie-refresh=4m \
+    --email-domain='*' --allowed-group=engineers --allowed-group=admins \
+    --skip-provider-button=true --skip-jwt-bearer-tokens=true --bearer-token-login-fallback=false \
+    --upstream="https://127.0.0.1:$JAEGER_DIRECT_PORT/"
+wait_ready oauth2-proxy-jaeger "oauth2-proxy" "https://127.0.0.1:16686/ping" 30
+
 # --- the services ---------------------------------------------------------------------------------
 
 for svc in "${SERVICES[@]}"; do
@@ -147,4 +193,4 @@ for svc in "${SERVICES[@]}"; do
   # The CRM first: every other service records its transitions in the CRM's registry.
   wait_ready "$svc" "services/$svc/" "http://127.0.0.1:${SERVICE_PORT[$svc]}/health/ready" 60
 done
-log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084 (metrics https :9481-:9484), postgres :$PGPORT, collector :4317/:4318 (mTLS), jaeger https://127.0.0.1:16686, prometheus https://127.0.0.1:9090, alertmanager https://127.0.0.1:9093"
+log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084 (metrics https :9481-:9484), postgres :$PGPORT, collector :4317/:4318 (mTLS), keycloak https://localhost:$KEYCLOAK_PORT, jaeger https://localhost:16686 (login; direct, mTLS machines: :$JAEGER_DIRECT_PORT), prometheus https://127.0.0.1:9090, alertmanager https://127.0.0.1:9093"

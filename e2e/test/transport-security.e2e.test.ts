@@ -4,7 +4,7 @@ import { createCertificateAuthority } from '@orderscope/ops';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { grpcCredentials, otlpGrpcExport } from './support/grpc.js';
 import { caPem, identityOf, otlpAuth, promQuery, scrape, secureFetch, sumSeries, type ClientIdentity } from './support/secure.js';
-import { eventually, secret } from './support/stack.js';
+import { eventually, JAEGER_URL, secret } from './support/stack.js';
 
 /**
  * Every telemetry port of the running native stack, tried the ways an attacker or a misconfigured
@@ -152,7 +152,7 @@ describe('transport security: refused handshakes, counted', () => {
   for (const [job, component, url] of [
     ['otelcol', 'otlp', 'https://127.0.0.1:4318/v1/traces'],
     ['otelcol', 'prometheus/spans', 'https://127.0.0.1:8889/metrics'],
-    ['jaeger', 'jaeger_query', 'https://127.0.0.1:16686/api/services'],
+    ['jaeger', 'jaeger_query', `${JAEGER_URL}/api/services`],
   ] as const) {
     it(`${job} counts the handshakes its ${component} listener refused: plain text, no certificate, another CA`, async () => {
       const before = await refusedHandshakes(job, component);
@@ -259,10 +259,10 @@ describe('transport security: Prometheus, Jaeger query, retention', () => {
   });
 
   it('Prometheus and the Jaeger UI serve only TLS, with TLS 1.2 at least', async () => {
-    for (const url of ['http://127.0.0.1:9090/-/ready', 'http://127.0.0.1:16686/api/services']) {
+    for (const url of ['http://127.0.0.1:9090/-/ready', `${JAEGER_URL.replace('https://', 'http://')}/api/services`]) {
       assert.ok(refused(await attempt(url, {})), `${url} must refuse plain HTTP`);
     }
-    for (const url of ['https://127.0.0.1:9090/-/ready', 'https://127.0.0.1:16686/api/services']) {
+    for (const url of ['https://127.0.0.1:9090/-/ready', `${JAEGER_URL}/api/services`]) {
       assert.equal(await attempt(url, {}, { ca: caPem() }), 'status 200', `${url} answers over TLS`);
       // OpenSSL 3 offers TLS 1.1 only at security level 0: without it the client would give up on
       // its own and this check could not fail. The refusal must be the server's alert.

@@ -12,7 +12,8 @@ export const root = resolve(import.meta.dirname, '../../../..');
 const runFile = promisify(execFile);
 const secretsDir = process.env.ORDERSCOPE_SECRETS_DIR ?? resolve(root, '.local/secrets');
 export const secret = (name: string) => readFileSync(resolve(secretsDir, name), 'utf8').trim();
-export const JAEGER_URL = process.env.JAEGER_QUERY_URL ?? 'https://127.0.0.1:16686';
+/** Jaeger's own query port, as machine clients reach it natively (the login in front takes 16686). */
+export const JAEGER_URL = process.env.JAEGER_QUERY_URL ?? 'https://127.0.0.1:16687';
 
 const client = (target: ServiceName, token?: string) =>
   new ServiceClient({

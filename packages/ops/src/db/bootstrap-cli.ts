@@ -20,6 +20,8 @@ const schema = z.object({
   ...Object.fromEntries(SERVICE_NAMES.map((s) => [roleEnv(s), z.string().min(16)])),
   /** The dashboards' read-only role (grafana_reader); unset: not created. */
   DB_PASSWORD_GRAFANA: z.string().min(16).optional(),
+  /** Keycloak's own database and role (keycloak); unset: not created. */
+  DB_PASSWORD_KEYCLOAK: z.string().min(16).optional(),
 });
 
 try {
@@ -37,6 +39,7 @@ try {
       SERVICE_NAMES.map((s) => [s, { user: SERVICES[s].dbSchema, password: String(env[roleEnv(s)]) }]),
     ) as Record<ServiceName, { user: string; password: string }>,
     ...(env.DB_PASSWORD_GRAFANA ? { reader: { password: String(env.DB_PASSWORD_GRAFANA) } } : {}),
+    ...(env.DB_PASSWORD_KEYCLOAK ? { owned: [{ database: 'keycloak', user: 'keycloak', password: String(env.DB_PASSWORD_KEYCLOAK) }] } : {}),
   });
   console.log(JSON.stringify({ msg: 'database bootstrapped', database: env.DB_NAME }));
 } catch (err) {

@@ -9,12 +9,17 @@ export interface BootstrapOptions {
   roles: Record<ServiceName, { user: string; password: string }>;
   /** The read-only login of the dashboards (Grafana's PostgreSQL data source); absent: none. */
   reader?: { password: string };
+  /**
+   * Databases of the stack's other components (Keycloak's), each owned by its own login role,
+   * which can reach nothing of the services' database.
+   */
+  owned?: ReadonlyArray<{ database: string; user: string; password: string }>;
 }
 
 /** The dashboards' read-only role: it reads the CRM's report_* views, and nothing else. */
 export const READER_ROLE = 'grafana_reader';
 /** The views of the CRM's registry the reader may read (services/crm/migrations/005_reporting_views.sql). */
-export const READER_VIEWS = ['report_orders', 'report_transitions', 'report_incidents'] as const;
+export const READER_VIEWS = ['report_orders', 'report_transitions', 'report_incidents', 'report_allowed_times'] as const;
 
 const ident = (name: string) => pg.escapeIdentifier(name);
 const literal = (value: string) => pg.escapeLiteral(value);
@@ -46,6 +51,15 @@ export async function bootstrapDatabase(opts: BootstrapOptions): Promise<void> {
       );
     }
     await admin.query(`REVOKE ALL ON DATABASE ${ident(opts.database)} FROM PUBLIC`);
+    for (const o of opts.owned ?? []) {
+      const role = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [o.user]);
+      const verb = role.rowCount === 0 ? 'CREATE' : 'ALTER';
+      await admin.query(`${verb} ROLE ${ident(o.user)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${literal(o.password)}`);
+      const db = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [o.database]);
+      if (db.rowCount === 0) await admin.query(`CREATE DATABASE ${ident(o.database)} OWNER ${ident(o.user)}`);
+      await admin.query(`REVOKE ALL ON DATABASE ${ident(o.database)} FROM PUBLIC`);
+      await admin.query(`GRANT ALL ON DATABASE ${ident(o.database)} TO ${ident(o.user)}`);
+    }
   } finally {
     await admin.end();
   }

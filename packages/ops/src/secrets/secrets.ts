@@ -50,6 +50,8 @@ export const OTLP_INTERNAL: readonly string[] = ['otelcol', 'jaeger'];
 export const OTLP_CLIENTS = [...OTLP_SENDERS, ...OTLP_INTERNAL];
 /** The collector's API key files, and whose keys each one holds. */
 export const OTLP_KEY_FILES: Readonly<Record<string, readonly string[]>> = { otlp_api_keys: OTLP_SENDERS, otlp_internal_keys: OTLP_INTERNAL };
+/** The demo users of the identity provider, one per role and one in no group (keycloak/realm-orderscope.json). */
+export const DEMO_USERS = ['viewer', 'engineer', 'admin', 'outsider'] as const;
 /** The user the collector logs in as at Jaeger's OTLP receiver. */
 export const JAEGER_OTLP_USER = 'otel-collector';
 
@@ -72,6 +74,14 @@ export const SECRETS: readonly string[] = [
   'alerts_webhook_token',
   // The dashboards' read-only PostgreSQL login (grafana_reader: the CRM's report_* views only).
   'db_password_grafana',
+  // Keycloak (docs/access-control.md): its database login, its bootstrap admin (break-glass), the
+  // clients' secrets, the proxy's cookie key, and the demo users' passwords.
+  'db_password_keycloak',
+  'keycloak_admin_password',
+  'oidc_client_secret_oauth2_proxy',
+  'oidc_client_secret_grafana',
+  'oauth2_proxy_cookie_secret',
+  ...DEMO_USERS.map((u) => `demo_password_${u}`),
 ];
 /** Files derived from SECRETS (see the header). */
 export const DERIVED: readonly string[] = [...Object.keys(OTLP_KEY_FILES), 'jaeger_otlp_htpasswd'];

@@ -16,6 +16,8 @@ export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"
 if [ -n "${SIM_TIME_SCALE:-}" ]; then export ORDER_TIME_SCALE="${ORDER_TIME_SCALE:-$SIM_TIME_SCALE}"; fi
 # Keycloak (the identity provider) and Jaeger's own port behind its login (docs/access-control.md).
 export KEYCLOAK_PORT=8443 KEYCLOAK_MANAGEMENT_PORT=9000 KEYCLOAK_URL="https://localhost:8443" JAEGER_DIRECT_PORT=16687
+# Who read which traces (one JSON record per request through the login): docs/access-control.md.
+export JAEGER_ACCESS_LOG="$ORDERSCOPE_STATE/logs/access/jaeger-access.jsonl"
 # local:up generates these files on its first run.
 export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
 export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"

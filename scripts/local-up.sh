@@ -152,13 +152,21 @@ JAVA_OPTS_KC_HEAP="-Xms64m -Xmx384m" \
     --hostname="$KEYCLOAK_URL" --import-realm
 wait_ready keycloak "keycloak-" "https://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/health/ready" 240
 
-# --- the login in front of Jaeger (oauth2-proxy, built once from its pinned Go module) ------------
-# Engineers and admins only; a Keycloak access token (aud oauth2-proxy) is taken as a bearer too.
-# Jaeger's certificate is checked against the stack's CA (SSL_CERT_FILE: Go's trust store).
+# --- the login in front of Jaeger: oauth2-proxy (built once from its pinned Go module) -> the ------
+# access gateway (a unix socket only they share; it writes the access log and reaches Jaeger over
+# mTLS, which oauth2-proxy cannot) -> Jaeger. Engineers and admins only; a Keycloak access token
+# (aud oauth2-proxy) is taken as a bearer too. docs/access-control.md.
 o2p_bin="$(bash scripts/build-oauth2-proxy.sh | tail -n 1)"
 o2p_certs="$ORDERSCOPE_CERTS_DIR/oauth2-proxy"
-SSL_CERT_FILE="$o2p_certs/ca.crt" \
-  start_bg oauth2-proxy-jaeger "oauth2-proxy" "$o2p_bin" \
+ACCESS_COMPONENT=jaeger ACCESS_LISTEN="$state/run/access-jaeger.sock" ACCESS_UPSTREAM="https://localhost:$JAEGER_DIRECT_PORT" \
+TLS_CA_FILE="$o2p_certs/ca.crt" TLS_CERT_FILE="$o2p_certs/client.crt" TLS_KEY_FILE="$o2p_certs/client.key" \
+ACCESS_LOG_FILE="$JAEGER_ACCESS_LOG" \
+  start_bg access-gateway-jaeger "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js
+until [[ -S "$state/run/access-jaeger.sock" ]]; do
+  alive "$state/run/access-gateway-jaeger.pid" "access-gateway-cli.js" || { tail -n 20 "$state/logs/access-gateway-jaeger.log" >&2; exit 1; }
+  sleep 0.1
+done
+start_bg oauth2-proxy-jaeger "oauth2-proxy" "$o2p_bin" \
     --http-address= --https-address="127.0.0.1:16686" \
     --tls-cert-file="$o2p_certs/server.crt" --tls-key-file="$o2p_certs/server.key" --tls-min-version=TLS1.2 \
     --provider=keycloak-oidc --oidc-issuer-url="$KEYCLOAK_URL/realms/orderscope" --provider-ca-file="$o2p_certs/ca.crt" \
@@ -169,7 +177,7 @@ SSL_CERT_FILE="$o2p_certs/ca.crt" \
     --cookie-secure=true --cookie-samesite=lax --cookie-expire=8h --cookie-refresh=4m \
     --email-domain='*' --allowed-group=engineers --allowed-group=admins \
     --skip-provider-button=true --skip-jwt-bearer-tokens=true --bearer-token-login-fallback=false \
-    --upstream="https://127.0.0.1:$JAEGER_DIRECT_PORT/"
+    --pass-basic-auth=false --upstream="unix://$state/run/access-jaeger.sock"
 wait_ready oauth2-proxy-jaeger "oauth2-proxy" "https://127.0.0.1:16686/ping" 30
 
 # --- the services ---------------------------------------------------------------------------------

@@ -73,4 +73,4 @@ trap 'rc=$?; rm -rf "$secrets"; cleanup "$rc"' EXIT
 docker run --rm --user 0 --network none -v orderscope_secrets:/secrets:ro debian:bookworm-slim tar -C /secrets -c . | tar -x -C "$secrets"
 npm run -s build
 ORDERSCOPE_CERTS_DIR="$root/certs/compose" ORDERSCOPE_SECRETS_DIR="$secrets" \
-  bash scripts/with-node24.sh node --test --test-concurrency=1 "e2e/dist/test/compose/*.compose.js"
+  JAEGER_QUERY_URL=https://127.0.0.1:16686 bash scripts/with-node24.sh node --test --test-concurrency=1 "e2e/dist/test/compose/*.compose.js"

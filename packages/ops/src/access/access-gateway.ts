@@ -1,0 +1,81 @@
+import { readFileSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent } from 'node:https';
+import { createProxyServer } from 'http-proxy-3';
+import type { Logger } from 'pino';
+import { accessRecord } from './access-record.js';
+
+export interface AccessGatewayOptions {
+  /** Which component is behind it: names the records (and, for Jaeger, what a request asked for). */
+  readonly component: string;
+  /** A unix socket path (only oauth2-proxy connects there), or host:port for tests. */
+  readonly listen: string;
+  /** The component's own HTTPS port, which wants a client certificate of the stack's CA. */
+  readonly upstream: string;
+  readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
+  /** Where each request's record goes (one JSON object per line). */
+  readonly records: Logger;
+  /** Operational messages (its own errors). */
+  readonly logger: Logger;
+}
+
+/** Headers the component never needs and the records never show: the user's credentials. */
+const CREDENTIALS = ['authorization', 'cookie', 'x-forwarded-access-token', 'x-auth-request-access-token'];
+
+/**
+ * Between the login (oauth2-proxy) and a component: forwards each request over mTLS with its own
+ * client certificate (oauth2-proxy cannot present one), without the user's token or cookie, and
+ * writes one access record per request — real JSON, whatever the URL or User-Agent holds.
+ */
+export function startAccessGateway(opts: AccessGatewayOptions): Promise<Server> {
+  const agent = new Agent({
+    ca: readFileSync(opts.tls.ca),
+    cert: readFileSync(opts.tls.cert),
+    key: readFileSync(opts.tls.key),
+    keepAlive: true,
+    minVersion: 'TLSv1.2',
+  });
+  const proxy = createProxyServer({ target: opts.upstream, agent, secure: true, changeOrigin: true, proxyTimeout: 60_000 });
+  proxy.on('error', (err, _req, res) => {
+    opts.logger.warn({ err: { message: err.message, code: (err as NodeJS.ErrnoException).code } }, 'upstream unreachable');
+    const out = res as ServerResponse;
+    if (out && 'headersSent' in out && !out.headersSent) {
+      out.writeHead(502, { 'content-type': 'application/json' });
+      out.end(JSON.stringify({ error: 'bad_gateway', message: `${opts.component} is unreachable` }));
+    }
+  });
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const startedAt = performance.timeOrigin + performance.now();
+    const headers = { ...req.headers };
+    for (const h of CREDENTIALS) delete req.headers[h];
+    res.once('close', () => {
+      const record = accessRecord({
+        component: opts.component,
+        method: req.method ?? 'GET',
+        rawUrl: req.url ?? '/',
+        headers,
+        status: res.writableFinished ? res.statusCode : 499,
+        startedAt,
+        endedAt: performance.timeOrigin + performance.now(),
+      });
+      opts.records.info(record);
+    });
+    proxy.web(req, res);
+  });
+
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const listening = () => {
+      server.off('error', reject);
+      resolve(server);
+    };
+    if (opts.listen.startsWith('/')) {
+      rmSync(opts.listen, { force: true }); // a socket left by a previous run
+      server.listen({ path: opts.listen, readableAll: false, writableAll: false }, listening);
+    } else {
+      const [host, port] = opts.listen.split(/:(?=\d+$)/);
+      server.listen(Number(port), host, listening);
+    }
+  });
+}

@@ -177,6 +177,7 @@ start_bg oauth2-proxy-jaeger "oauth2-proxy" "$o2p_bin" \
     --cookie-secure=true --cookie-samesite=lax --cookie-expire=8h --cookie-refresh=4m \
     --email-domain='*' --allowed-group=engineers --allowed-group=admins \
     --skip-provider-button=true --skip-jwt-bearer-tokens=true --bearer-token-login-fallback=false \
+    --backend-logout-url="$KEYCLOAK_URL/realms/orderscope/protocol/openid-connect/logout?id_token_hint={id_token}" \
     --pass-basic-auth=false --upstream="unix://$state/run/access-jaeger.sock"
 wait_ready oauth2-proxy-jaeger "oauth2-proxy" "https://127.0.0.1:16686/ping" 30
 

@@ -162,12 +162,16 @@ describe('Jaeger behind the login (oauth2-proxy → access gateway → Jaeger ov
 });
 
 describe('brute-force protection', () => {
-  it('locks a user out after 5 wrong passwords: the right one is refused too, for a while', { timeout: 60_000 }, async () => {
+  it('locks a user out after 5 wrong passwords: the right one is refused too, for a while', { timeout: 180_000 }, async () => {
     assert.equal((await tokensOf('outsider')).status, 200, 'the right password, before');
     for (let i = 0; i < 5; i++) assert.equal((await tokensOf('outsider', `wrong-${i}-xxxxxxxxxxxx`)).status, 400);
     const locked = await tokensOf('outsider');
     assert.equal(locked.status, 400, 'the right password, while locked out');
     assert.equal(locked.body.error, 'invalid_grant');
+    // Temporary (waitIncrementSeconds 60): the user is let in again, not locked for good.
+    const started = Date.now();
+    await eventually('the lockout to end', 120_000, async () => ((await tokensOf('outsider')).status === 200 ? true : undefined), 5000);
+    assert.ok(Date.now() - started >= 30_000, 'not at once');
   });
 });
 

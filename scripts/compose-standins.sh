@@ -23,6 +23,8 @@ POSTGRES_TAG="$(tag_in docker-compose.yml '^ +image: (postgres:[^ ]+).*')"
 OTELCOL_TAG="$(tag_in docker-compose.yml '^ +image: (otel/opentelemetry-collector-contrib:[^ ]+).*')"
 PROMETHEUS_TAG="$(tag_in docker-compose.yml '^ +image: (prom/prometheus:[^ ]+).*')"
 ALERTMANAGER_TAG="$(tag_in docker-compose.yml '^ +image: (prom/alertmanager:[^ ]+).*')"
+KEYCLOAK_TAG="$(tag_in docker-compose.yml '^ +image: (quay.io/keycloak/keycloak:[^ ]+).*')"
+O2P_TAG="$(tag_in docker-compose.yml '^ +image: (quay.io/oauth2-proxy/oauth2-proxy:[^ ]+).*')"
 
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 
@@ -85,3 +87,10 @@ build "$PROMETHEUS_TAG" prometheus "$prometheus" "$(dirname "$prometheus")/promt
 
 alertmanager="$(bash "$root/scripts/build-alertmanager.sh" | tail -1)"
 build "$ALERTMANAGER_TAG" alertmanager "$alertmanager" "$(dirname "$alertmanager")/amtool"
+
+keycloak="$(bash "$root/scripts/build-keycloak.sh" | tail -1)"
+rm -rf "$work/keycloak" && cp -a "$keycloak" "$work/keycloak"
+build "$KEYCLOAK_TAG" keycloak "$work/keycloak"
+
+o2p="$(bash "$root/scripts/build-oauth2-proxy.sh" | tail -1)"
+build "$O2P_TAG" oauth2-proxy "$o2p"

@@ -135,16 +135,9 @@ wait_ready prometheus "$root/prometheus/prometheus.yml" "https://127.0.0.1:9090/
 kc_home="$(bash scripts/build-keycloak.sh | tail -n 1)"
 mkdir -p "$kc_home/data/import"
 cp "$root/keycloak/realm-orderscope.json" "$kc_home/data/import/"
-secret() { cat "$ORDERSCOPE_SECRETS_DIR/$1"; }
-KC_BOOTSTRAP_ADMIN_USERNAME=break-glass KC_BOOTSTRAP_ADMIN_PASSWORD="$(secret keycloak_admin_password)" \
-KC_DB_URL_HOST=127.0.0.1 KC_DB_URL_PORT="$PGPORT" KC_DB_URL_DATABASE=keycloak \
-KC_DB_USERNAME=keycloak KC_DB_PASSWORD="$(secret db_password_keycloak)" \
-OIDC_CLIENT_SECRET_OAUTH2_PROXY="$(secret oidc_client_secret_oauth2_proxy)" \
-OIDC_CLIENT_SECRET_GRAFANA="$(secret oidc_client_secret_grafana)" \
-DEMO_PASSWORD_VIEWER="$(secret demo_password_viewer)" DEMO_PASSWORD_ENGINEER="$(secret demo_password_engineer)" \
-DEMO_PASSWORD_ADMIN="$(secret demo_password_admin)" DEMO_PASSWORD_OUTSIDER="$(secret demo_password_outsider)" \
+KC_DB_URL_HOST=127.0.0.1 KC_DB_URL_PORT="$PGPORT" KC_DB_URL_DATABASE=keycloak KC_DB_USERNAME=keycloak \
 JAVA_OPTS_KC_HEAP="-Xms64m -Xmx384m" \
-  start_bg keycloak "keycloak-" "$kc_home/bin/kc.sh" start --optimized --cache=local \
+  start_bg keycloak "keycloak-" bash keycloak/with-secrets.sh "$ORDERSCOPE_SECRETS_DIR" "$kc_home/bin/kc.sh" start --optimized --cache=local \
     --http-enabled=false --https-port="$KEYCLOAK_PORT" --http-host=127.0.0.1 \
     --http-management-host=127.0.0.1 --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" \
     --https-certificate-file="$ORDERSCOPE_CERTS_DIR/keycloak/server.crt" \
@@ -157,28 +150,24 @@ wait_ready keycloak "keycloak-" "https://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/hea
 # mTLS, which oauth2-proxy cannot) -> Jaeger. Engineers and admins only; a Keycloak access token
 # (aud oauth2-proxy) is taken as a bearer too. docs/access-control.md.
 o2p_bin="$(bash scripts/build-oauth2-proxy.sh | tail -n 1)"
-o2p_certs="$ORDERSCOPE_CERTS_DIR/oauth2-proxy"
+o2p_certs="$ORDERSCOPE_CERTS_DIR/oauth2-proxy" gw_certs="$ORDERSCOPE_CERTS_DIR/access-gateway"
 ACCESS_COMPONENT=jaeger ACCESS_LISTEN="$state/run/access-jaeger.sock" ACCESS_UPSTREAM="https://localhost:$JAEGER_DIRECT_PORT" \
-TLS_CA_FILE="$o2p_certs/ca.crt" TLS_CERT_FILE="$o2p_certs/client.crt" TLS_KEY_FILE="$o2p_certs/client.key" \
+TLS_CA_FILE="$gw_certs/ca.crt" TLS_CERT_FILE="$gw_certs/client.crt" TLS_KEY_FILE="$gw_certs/client.key" \
 ACCESS_LOG_FILE="$JAEGER_ACCESS_LOG" \
   start_bg access-gateway-jaeger "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js
 until [[ -S "$state/run/access-jaeger.sock" ]]; do
   alive "$state/run/access-gateway-jaeger.pid" "access-gateway-cli.js" || { tail -n 20 "$state/logs/access-gateway-jaeger.log" >&2; exit 1; }
   sleep 0.1
 done
-start_bg oauth2-proxy-jaeger "oauth2-proxy" "$o2p_bin" \
+start_bg oauth2-proxy-jaeger "oauth2-proxy" "$o2p_bin" --config="$root/oauth2-proxy/jaeger.cfg" \
     --http-address= --https-address="127.0.0.1:16686" \
-    --tls-cert-file="$o2p_certs/server.crt" --tls-key-file="$o2p_certs/server.key" --tls-min-version=TLS1.2 \
-    --provider=keycloak-oidc --oidc-issuer-url="$KEYCLOAK_URL/realms/orderscope" --provider-ca-file="$o2p_certs/ca.crt" \
-    --client-id=oauth2-proxy --client-secret-file="$ORDERSCOPE_SECRETS_DIR/oidc_client_secret_oauth2_proxy" \
-    --code-challenge-method=S256 --scope="openid email profile" \
+    --tls-cert-file="$o2p_certs/server.crt" --tls-key-file="$o2p_certs/server.key" \
+    --oidc-issuer-url="$KEYCLOAK_URL/realms/orderscope" --provider-ca-file="$o2p_certs/ca.crt" \
+    --client-secret-file="$ORDERSCOPE_SECRETS_DIR/oidc_client_secret_oauth2_proxy" \
+    --cookie-secret-file="$ORDERSCOPE_SECRETS_DIR/oauth2_proxy_cookie_secret" \
     --redirect-url="https://localhost:16686/oauth2/callback" \
-    --cookie-name=_orderscope_jaeger --cookie-secret-file="$ORDERSCOPE_SECRETS_DIR/oauth2_proxy_cookie_secret" \
-    --cookie-secure=true --cookie-samesite=lax --cookie-expire=8h --cookie-refresh=4m \
-    --email-domain='*' --allowed-group=engineers --allowed-group=admins \
-    --skip-provider-button=true --skip-jwt-bearer-tokens=true --bearer-token-login-fallback=false \
     --backend-logout-url="$KEYCLOAK_URL/realms/orderscope/protocol/openid-connect/logout?id_token_hint={id_token}" \
-    --pass-basic-auth=false --upstream="unix://$state/run/access-jaeger.sock"
+    --upstream="unix://$state/run/access-jaeger.sock"
 wait_ready oauth2-proxy-jaeger "oauth2-proxy" "https://127.0.0.1:16686/ping" 30
 
 # --- the services ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ step() { printf '\n=== test:compose: %s (%ss)\n' "$*" "$SECONDS"; }
 
 # Compose publishes the native stack's ports: both cannot run at once.
 busy=()
-for port in $(node -e 'const t=require("./packages/orders/src/topology.json");console.log(Object.values(t.services).map(s=>s.port).join(" "))') 16686 9090; do
+for port in $(node -e 'const t=require("./packages/orders/src/topology.json");console.log(Object.values(t.services).map(s=>s.port).join(" "))') 16686 9090 9093 8443; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then busy+=("$port"); fi
 done
 if ((${#busy[@]})); then
@@ -73,4 +73,4 @@ trap 'rc=$?; rm -rf "$secrets"; cleanup "$rc"' EXIT
 docker run --rm --user 0 --network none -v orderscope_secrets:/secrets:ro debian:bookworm-slim tar -C /secrets -c . | tar -x -C "$secrets"
 npm run -s build
 ORDERSCOPE_CERTS_DIR="$root/certs/compose" ORDERSCOPE_SECRETS_DIR="$secrets" \
-  JAEGER_QUERY_URL=https://127.0.0.1:16686 bash scripts/with-node24.sh node --test --test-concurrency=1 "e2e/dist/test/compose/*.compose.js"
+  JAEGER_VIA_LOGIN=engineer bash scripts/with-node24.sh node --test --test-concurrency=1 "e2e/dist/test/compose/*.compose.js"

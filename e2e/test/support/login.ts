@@ -37,3 +37,13 @@ export async function accessTokenOf(user: DemoUser): Promise<string> {
 /** The claims of a JWT (read, not verified: the tests check what Keycloak put in it). */
 export const claimsOf = (jwt: string): Record<string, unknown> =>
   JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+
+const cached = new Map<DemoUser, { token: string; until: number }>();
+/** A bearer for `user`, fetched again shortly before it expires (the CLI client's tokens last 60 s). */
+export async function bearerOf(user: DemoUser): Promise<string> {
+  const hit = cached.get(user);
+  if (hit && hit.until > Date.now()) return hit.token;
+  const token = await accessTokenOf(user);
+  cached.set(user, { token, until: Number(claimsOf(token).exp) * 1000 - 15_000 });
+  return token;
+}

@@ -27,7 +27,7 @@ describe('the access gateway', () => {
   before(async () => {
     await ensureCertificates(join(dir, 'certs'));
     const jaeger = componentFiles(join(dir, 'certs'), 'jaeger');
-    const proxy = componentFiles(join(dir, 'certs'), 'oauth2-proxy');
+    const gw = componentFiles(join(dir, 'certs'), 'access-gateway');
     upstream = createHttpsServer(
       { ca: readFileSync(jaeger.ca), cert: readFileSync(jaeger.serverCert), key: readFileSync(jaeger.serverKey), requestCert: true, rejectUnauthorized: true },
       (req, res) => {
@@ -44,7 +44,7 @@ describe('the access gateway', () => {
       component: 'jaeger',
       listen: socket,
       upstream: `https://localhost:${(upstream.address() as AddressInfo).port}`,
-      tls: { ca: proxy.ca, cert: proxy.clientCert, key: proxy.clientKey },
+      tls: { ca: gw.ca, cert: gw.clientCert, key: gw.clientKey },
       records: pino({ base: null, timestamp: false }, sink),
       logger: pino({ level: 'silent' }),
     });
@@ -78,7 +78,7 @@ describe('the access gateway', () => {
     seen = [];
     assert.equal(await get('/api/services', identity), 200);
     assert.equal(seen.length, 1);
-    assert.equal(seen[0]!.peer, 'oauth2-proxy', 'the upstream saw the gateway’s client certificate');
+    assert.equal(seen[0]!.peer, 'access-gateway', 'the upstream saw the gateway’s client certificate');
     assert.equal(seen[0]!.headers.authorization, undefined);
     assert.equal(seen[0]!.headers.cookie, undefined);
   });

@@ -1,4 +1,4 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { Agent } from 'node:https';
 import { createProxyServer } from 'http-proxy-3';
@@ -72,7 +72,11 @@ export function startAccessGateway(opts: AccessGatewayOptions): Promise<Server> 
     };
     if (opts.listen.startsWith('/')) {
       rmSync(opts.listen, { force: true }); // a socket left by a previous run
-      server.listen({ path: opts.listen, readableAll: false, writableAll: false }, listening);
+      server.listen({ path: opts.listen, readableAll: false, writableAll: false }, () => {
+        // Owner and group only: in compose oauth2-proxy joins this process's group to connect.
+        chmodSync(opts.listen, 0o660);
+        listening();
+      });
     } else {
       const [host, port] = opts.listen.split(/:(?=\d+$)/);
       server.listen(Number(port), host, listening);

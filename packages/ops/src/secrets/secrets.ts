@@ -115,7 +115,7 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   postgres: { uid: COMPONENTS['postgres'].uid, secrets: ['postgres_password'] },
   'db-init': {
     uid: COMPONENTS['db-init'].uid,
-    secrets: ['postgres_password', ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`), 'db_password_grafana'],
+    secrets: ['postgres_password', ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`), 'db_password_grafana', 'db_password_keycloak'],
   },
   ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, service(s)])),
   // The CRM receives Alertmanager's notifications (its incidents webhook).
@@ -128,7 +128,19 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
   jaeger: { uid: COMPONENTS['jaeger'].uid, secrets: ['jaeger_otlp_htpasswd', 'otlp_token_jaeger', 'jaeger_storage_key'] },
   prometheus: { uid: COMPONENTS['prometheus'].uid, secrets: ['prometheus_scrape_token'] },
   alertmanager: { uid: COMPONENTS['alertmanager'].uid, secrets: ['alerts_webhook_token'] },
-  grafana: { uid: COMPONENTS['grafana'].uid, secrets: ['grafana_admin_password', 'db_password_grafana'] },
+  grafana: { uid: COMPONENTS['grafana'].uid, secrets: ['grafana_admin_password', 'db_password_grafana', 'oidc_client_secret_grafana'] },
+  // The identity provider: its database login, its break-glass admin, what its realm file imports.
+  keycloak: {
+    uid: COMPONENTS['keycloak'].uid,
+    secrets: [
+      'db_password_keycloak',
+      'keycloak_admin_password',
+      'oidc_client_secret_oauth2_proxy',
+      'oidc_client_secret_grafana',
+      ...DEMO_USERS.map((u) => `demo_password_${u}`),
+    ],
+  },
+  'oauth2-proxy': { uid: COMPONENTS['oauth2-proxy'].uid, secrets: ['oidc_client_secret_oauth2_proxy', 'oauth2_proxy_cookie_secret'] },
 };
 
 for (const [consumer, { secrets }] of Object.entries(CONSUMERS)) {

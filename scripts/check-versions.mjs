@@ -33,6 +33,19 @@ checks.push({
   native: /^PROM_VERSION="?([\d.]+)"?/m.exec(read('scripts/build-prometheus.sh'))?.[1],
 });
 
+checks.push({
+  // Natively Maven Central's distribution of the same release: scripts/build-keycloak.sh.
+  component: 'Keycloak',
+  compose: image('quay.io/keycloak/keycloak'),
+  native: /^KC_VERSION="?([\d.]+)"?/m.exec(read('scripts/build-keycloak.sh'))?.[1],
+});
+checks.push({
+  // Natively built from its Go module: scripts/build-oauth2-proxy.sh.
+  component: 'oauth2-proxy',
+  compose: image('quay.io/oauth2-proxy/oauth2-proxy'),
+  native: /^O2P_VERSION="?(v[\d.]+)"?/m.exec(read('scripts/build-oauth2-proxy.sh'))?.[1],
+});
+
 // PostgreSQL natively is Debian's postgresql-15, whose point release follows upstream's in Debian
 // stable: the major version must be compose's; a point-release drift (compose's tag pinned, the
 // machine's package updated) is named here, not failed, since the archive keeps no older build.

@@ -89,8 +89,10 @@ alertmanager="$(bash "$root/scripts/build-alertmanager.sh" | tail -1)"
 build "$ALERTMANAGER_TAG" alertmanager "$alertmanager" "$(dirname "$alertmanager")/amtool"
 
 keycloak="$(bash "$root/scripts/build-keycloak.sh" | tail -1)"
-rm -rf "$work/keycloak" && cp -a "$keycloak" "$work/keycloak"
-build "$KEYCLOAK_TAG" keycloak "$work/keycloak"
+# Without data/: the native stack's (the image starts with none; compose mounts the realm file).
+rm -rf "$work/keycloak-files" && mkdir -p "$work/keycloak-files" && cp -a "$keycloak" "$work/keycloak-files/keycloak"
+rm -rf "$work/keycloak-files/keycloak/data"
+build "$KEYCLOAK_TAG" keycloak "$work/keycloak-files/keycloak"
 
 o2p="$(bash "$root/scripts/build-oauth2-proxy.sh" | tail -1)"
 build "$O2P_TAG" oauth2-proxy "$o2p"

@@ -7,7 +7,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends openjdk-17-jre-headless \
  && rm -rf /var/lib/apt/lists/*
 COPY keycloak /opt/keycloak
-RUN chown -R 1000:0 /opt/keycloak
+RUN mkdir -p /opt/keycloak/data && chown -R 1000:0 /opt/keycloak
 USER 1000
 ENTRYPOINT ["/opt/keycloak/bin/kc.sh"]
 EXPOSE 8443 9000

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { ownerOf, pathOf, SERVICE_NAMES, SERVICES } from '@orderscope/orders';
 import { isSkeleton, orderTrace, tag, transitionSpans, treeOf, type JaegerTrace } from '../support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from '../support/orders.js';
+import { humanFetch, JAEGER_LOGIN_URL } from '../support/login.js';
 import { secureFetch } from '../support/secure.js';
 import { eventually, root } from '../support/stack.js';
 
@@ -44,7 +45,7 @@ describe('docker compose up: the demo through its published ports', () => {
     assert.equal(body.cluster.status, 'disabled', 'one instance, no gossip');
   });
 
-  it('takes a B2C order through the shop (8081) and the MES (8084) to CLOSED, and Jaeger (https://127.0.0.1:16686) finds it by order_id with every transition', { timeout: 180_000 }, async (t: TestContext) => {
+  it('takes a B2C order through the shop (8081) and the MES (8084) to CLOSED, and Jaeger, through the login (https://127.0.0.1:16686), finds it by order_id with every transition and records the search', { timeout: 180_000 }, async (t: TestContext) => {
     const id = await newB2cOrder();
     assert.equal((await submit(id)).status, 200);
     await manufactureAndDeliver(id);
@@ -64,6 +65,17 @@ describe('docker compose up: the demo through its published ports', () => {
     const plain = await run('docker', ['run', '--rm', '--network', 'none', '-v', `${volume}:/store:ro`, 'debian:bookworm-slim', 'grep', '-rlF', id, '/store'])
       .then(() => true, (err: { code?: number }) => (err.code === 1 ? false : Promise.reject(err)));
     assert.equal(plain, false, `order id ${id} not found in clear in the volume ${volume}`);
+
+    // Jaeger only through the login: nothing without a session or token; every search recorded.
+    const anonymous = await humanFetch(`${JAEGER_LOGIN_URL}/api/services`, { headers: { accept: 'application/json' } });
+    assert.equal(anonymous.status, 401);
+    const log = `${volume.replace(/_jaeger-data$/, '')}_access-log`;
+    const records = await eventually('the engineer\'s search in the access log volume', 15_000, async () => {
+      const { stdout } = await run('docker', ['run', '--rm', '--network', 'none', '-v', `${log}:/log:ro`, 'debian:bookworm-slim', 'sh', '-c', 'cat /log/*.jsonl']);
+      const found = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { order_id?: string; user: { username: string } });
+      return found.some((r) => r.order_id === id && r.user.username === 'engineer') ? found : undefined;
+    });
+    t.diagnostic(`${records.length} access records in ${log}, the engineer's search of ${id} among them`);
   });
 
   it('keeps its promises on a laptop: ports on 127.0.0.1 only, a memory limit on every container, none hit, the sum the README states', async (t: TestContext) => {

@@ -83,6 +83,15 @@ describe('the access gateway', () => {
     assert.equal(seen[0]!.headers.cookie, undefined);
   });
 
+  it('answers its own health on the socket, without forwarding it or recording it', async () => {
+    seen = [];
+    lines.length = 0;
+    assert.equal(await get('/-/access-gateway/health', {}), 200);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(seen.length, 0);
+    assert.equal(lines.length, 0);
+  });
+
   it('records who searched which order, and who read which trace, as JSON lines without credentials', async () => {
     lines.length = 0;
     const order = '3f0c1b2a-4d5e-4f60-8a7b-9c0d1e2f3a4b';

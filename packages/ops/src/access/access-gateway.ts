@@ -19,6 +19,8 @@ export interface AccessGatewayOptions {
   readonly logger: Logger;
 }
 
+export const HEALTH_PATH = '/-/access-gateway/health';
+
 /** Headers the component never needs and the records never show: the user's credentials. */
 const CREDENTIALS = ['authorization', 'cookie', 'x-forwarded-access-token', 'x-auth-request-access-token'];
 
@@ -46,6 +48,11 @@ export function startAccessGateway(opts: AccessGatewayOptions): Promise<Server> 
   });
 
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    // Its own liveness (compose's healthcheck, over the socket): answered here, not forwarded.
+    if (req.url === HEALTH_PATH) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      return;
+    }
     const startedAt = performance.timeOrigin + performance.now();
     const headers = { ...req.headers };
     for (const h of CREDENTIALS) delete req.headers[h];

@@ -56,7 +56,8 @@ export async function bootstrapDatabase(opts: BootstrapOptions): Promise<void> {
       const verb = role.rowCount === 0 ? 'CREATE' : 'ALTER';
       await admin.query(`${verb} ROLE ${ident(o.user)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${literal(o.password)}`);
       const db = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [o.database]);
-      if (db.rowCount === 0) await admin.query(`CREATE DATABASE ${ident(o.database)} OWNER ${ident(o.user)}`);
+      // UTF8 whatever the server's default (Keycloak refuses to trust SQL_ASCII).
+      if (db.rowCount === 0) await admin.query(`CREATE DATABASE ${ident(o.database)} OWNER ${ident(o.user)} ENCODING 'UTF8' TEMPLATE template0`);
       await admin.query(`REVOKE ALL ON DATABASE ${ident(o.database)} FROM PUBLIC`);
       await admin.query(`GRANT ALL ON DATABASE ${ident(o.database)} TO ${ident(o.user)}`);
     }

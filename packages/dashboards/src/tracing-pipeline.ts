@@ -70,4 +70,11 @@ export const tracingPipeline = () =>
         promNow('min by (service, certificate, subject) (orderscope_tls_certificate_not_after_seconds) - time()'),
       ),
     )
+    .withPanel(
+      promTable(
+        "The stack's servers' certificates: time left",
+        'Seconds until the certificate of each TLS server of the stack expires, as the CRM meets it in a handshake once a minute (PeerCertificateExpiresSoon below 14 days; TLSPeerProbeFailing when the handshake fails).',
+        promNow('min by (peer, subject) (orderscope_tls_peer_certificate_not_after_seconds) - time()'),
+      ),
+    )
     .withPanel(graph('Jaeger and the collector running', "Uptime as they report it (Jaeger's own metrics come through the collector).", 's', prom('max by (job) ({__name__=~"otelcol_process_uptime.*"})', '{{job}}')));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { envTypes, parseEnv, type DbConfig, type Env, type FaultSettings, type TlsFiles } from '@orderscope/platform';
+import { envTypes, parseEnv, parseProbeTargets, type DbConfig, type Env, type FaultSettings, type ProbeTarget, type TlsFiles } from '@orderscope/platform';
 import { DEMO_TIME_SCALE, SERVICES, allowedWaitsMs, type OpenStatus, type ServiceName } from '@orderscope/orders';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -76,6 +76,21 @@ function serviceEnvSchema(name: ServiceName) {
     STUCK_SCAN_INTERVAL_S: envTypes.int(15, 1),
     /** Where people open Jaeger: the registry's answers link each order to its trace there. */
     JAEGER_UI_URL: envTypes.url('https://localhost:16686'),
+    /**
+     * The stack's other TLS servers whose certificates this service watches (peer=host:port,…;
+     * the CRM's, natively and in compose), with its OTLP client certificate.
+     */
+    TLS_PROBE_TARGETS: z
+      .string()
+      .default('')
+      .transform((spec, ctx) => {
+        try {
+          return parseProbeTargets(spec);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      }),
     /** The bearer Alertmanager shows when it posts alerts to the CRM's incidents (CRM only; unset: refused). */
     ALERTS_WEBHOOK_TOKEN: envTypes.secret().optional(),
 
@@ -136,6 +151,8 @@ export interface ServiceConfig {
   readonly jaegerUiUrl: string;
   /** Alertmanager's bearer at the CRM's incidents webhook; undefined: the webhook refuses every call. */
   readonly alertsWebhookToken: string | undefined;
+  /** TLS servers of the stack whose certificates this service probes (TLS_PROBE_TARGETS). */
+  readonly tlsProbeTargets: readonly ProbeTarget[];
   readonly faults: FaultSettings;
   /** The Prometheus `/metrics` server (HTTPS, client certificate from our CA); null = not started. */
   readonly metrics: MetricsServerConfig | null;
@@ -182,6 +199,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     },
     jaegerUiUrl: e.JAEGER_UI_URL.replace(/\/+$/, ''),
     alertsWebhookToken: e.ALERTS_WEBHOOK_TOKEN,
+    tlsProbeTargets: e.TLS_PROBE_TARGETS,
     faults: {
       errorRate: e.FAULT_ERROR_RATE,
       latencyMs: e.FAULT_LATENCY_MS,

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Server } from 'node:http';
 import type { Router } from 'express';
-import { assertNodeVersion, certificateMetrics, migrate, startMetricsServer, type MetricsServer } from '@orderscope/platform';
+import { assertNodeVersion, certificateMetrics, migrate, peerCertificateProbes, startMetricsServer, type MetricsServer } from '@orderscope/platform';
 import type { RequestOrderResolver, ServiceName } from '@orderscope/orders';
 import { createApp } from './app.js';
 import { createRuntime, type ServiceRuntime } from './runtime.js';
@@ -47,6 +47,10 @@ export async function startService(definition: ServiceDefinition, config: Servic
         server: config.metrics.tls.cert,
         client: process.env.OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
       });
+      const [clientCert, clientKey] = [process.env.OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE, process.env.OTEL_EXPORTER_OTLP_CLIENT_KEY];
+      if (clientCert && clientKey) {
+        peerCertificateProbes(runtime.metrics.registry, config.tlsProbeTargets, { ca: config.metrics.tls.ca, cert: clientCert, key: clientKey });
+      }
       metricsServer = await startMetricsServer({ ...config.metrics, registry: runtime.metrics.registry, logger: runtime.logger });
       runtime.logger.info({ port: metricsServer.port }, 'metrics listening (https, client certificate required)');
     }

@@ -21,8 +21,10 @@ stop() { # name marker — TERM (then KILL after 15 s) the process local:up reco
 
 # Services first (they flush their spans), then the collector (it flushes to Jaeger), then Jaeger.
 for svc in "${SERVICES[@]}"; do stop "$svc" "services/$svc/"; done
-stop oauth2-proxy-jaeger oauth2-proxy
-stop access-gateway-jaeger access-gateway-cli.js
+for c in jaeger prometheus alertmanager; do
+  stop "oauth2-proxy-$c" oauth2-proxy
+  stop "access-gateway-$c" access-gateway-cli.js
+done
 stop keycloak keycloak-
 stop prometheus "$root/prometheus/prometheus.yml"
 stop alertmanager "$root/alertmanager/alertmanager.yml"

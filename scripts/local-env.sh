@@ -16,10 +16,12 @@ export DEPLOYMENT_ENVIRONMENT="${DEPLOYMENT_ENVIRONMENT:-native}"
 if [ -n "${SIM_TIME_SCALE:-}" ]; then export ORDER_TIME_SCALE="${ORDER_TIME_SCALE:-$SIM_TIME_SCALE}"; fi
 # Keycloak (the identity provider) and Jaeger's own port behind its login (docs/access-control.md).
 export KEYCLOAK_PORT=8443 KEYCLOAK_MANAGEMENT_PORT=9000 KEYCLOAK_URL="https://localhost:8443" JAEGER_DIRECT_PORT=16687
+# Prometheus's and Alertmanager's own ports (mTLS, machines); their logins take 9090 and 9093.
+export PROMETHEUS_DIRECT_PORT=9091 ALERTMANAGER_DIRECT_PORT=9095
 # The CRM watches the certificates of the stack's other TLS servers (CertificateExpiresSoon).
-export TLS_PROBE_TARGETS="otel-collector=127.0.0.1:4318,jaeger=127.0.0.1:$JAEGER_DIRECT_PORT,oauth2-proxy=localhost:16686,prometheus=127.0.0.1:9090,alertmanager=127.0.0.1:9093,keycloak=localhost:$KEYCLOAK_PORT"
+export TLS_PROBE_TARGETS="otel-collector=127.0.0.1:4318,jaeger=127.0.0.1:$JAEGER_DIRECT_PORT,oauth2-proxy=localhost:16686,prometheus=127.0.0.1:$PROMETHEUS_DIRECT_PORT,alertmanager=127.0.0.1:$ALERTMANAGER_DIRECT_PORT,keycloak=localhost:$KEYCLOAK_PORT"
 # Who read which traces (one JSON record per request through the login): docs/access-control.md.
-export JAEGER_ACCESS_LOG="$ORDERSCOPE_STATE/logs/access/jaeger-access.jsonl"
+export ACCESS_LOG_DIR="$ORDERSCOPE_STATE/logs/access"
 # local:up generates these files on its first run.
 export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
 export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"

@@ -60,9 +60,11 @@ alive() { # pid-file marker → is that process ours (its command line has the m
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null && grep -q "$2" "/proc/$pid/cmdline" 2>/dev/null
 }
 
-wait_ready() { # name marker url deadline-seconds — https URLs are checked against our CA
-  local deadline=$((SECONDS + $4))
-  until curl -fs -o /dev/null --cacert "$ORDERSCOPE_CERTS_DIR/ca.crt" "$3"; do
+wait_ready() { # name marker url deadline-seconds [client] — https URLs checked against our CA, with
+  # that component's client certificate when the server wants one
+  local deadline=$((SECONDS + $4)) cert=()
+  [[ -n "${5:-}" ]] && cert=(--cert "$ORDERSCOPE_CERTS_DIR/$5/client.crt" --key "$ORDERSCOPE_CERTS_DIR/$5/client.key")
+  until curl -fs -o /dev/null --cacert "$ORDERSCOPE_CERTS_DIR/ca.crt" "${cert[@]}" "$3"; do
     if ((SECONDS >= deadline)) || ! alive "$state/run/$1.pid" "$2"; then
       log "$1 did not become ready at $3; last log lines:"
       tail -n 20 "$state/logs/$1.log" >&2
@@ -94,7 +96,7 @@ bash scripts/jaeger-store.sh mount --log "$state/logs/jaeger-store.log" \
   "$state/jaeger/badger-encrypted" "$state/jaeger/badger" "$ORDERSCOPE_SECRETS_DIR/jaeger_storage_key"
 export SECRETS_DIR="$ORDERSCOPE_SECRETS_DIR"
 # Its UI/API on a loopback port of its own: the login (oauth2-proxy, below) takes 16686.
-JAEGER_QUERY_PORT="$JAEGER_DIRECT_PORT" JAEGER_BADGER_DIR="$state/jaeger/badger" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/jaeger" \
+PROMETHEUS_URL="https://127.0.0.1:$PROMETHEUS_DIRECT_PORT" JAEGER_QUERY_PORT="$JAEGER_DIRECT_PORT" JAEGER_BADGER_DIR="$state/jaeger/badger" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/jaeger" \
   start_bg jaeger "$jaeger_bin" "$jaeger_bin" --config "file:$root/jaeger/config.yaml"
 wait_ready jaeger "$jaeger_bin" "http://127.0.0.1:13134/status" 60
 OTELCOL_STORAGE_DIR="$state/otelcol/queue" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/otel-collector" \
@@ -111,9 +113,9 @@ start_bg alertmanager "$root/alertmanager/alertmanager.yml" env -C "$root/alertm
   --config.file="$root/alertmanager/alertmanager.yml" \
   --web.config.file="$root/alertmanager/web.yml" \
   --storage.path="$state/alertmanager" \
-  --web.listen-address=127.0.0.1:9093 \
+  --web.listen-address="127.0.0.1:$ALERTMANAGER_DIRECT_PORT" \
   --cluster.listen-address=
-wait_ready alertmanager "$root/alertmanager/alertmanager.yml" "https://127.0.0.1:9093/-/ready" 60
+wait_ready alertmanager "$root/alertmanager/alertmanager.yml" "https://127.0.0.1:$ALERTMANAGER_DIRECT_PORT/-/ready" 60 alertmanager
 
 # --- Prometheus (built once from its pinned Go module, the version compose's image pins) ---------
 prom_bin="$(bash scripts/build-prometheus.sh | tail -n 1)"
@@ -123,10 +125,10 @@ start_bg prometheus "$root/prometheus/prometheus.yml" "$prom_bin" \
   --storage.tsdb.path="$state/prometheus" \
   --storage.tsdb.retention.time="${PROMETHEUS_RETENTION:-15d}" \
   --storage.tsdb.retention.size=2GB \
-  --web.listen-address=127.0.0.1:9090 \
+  --web.listen-address="127.0.0.1:$PROMETHEUS_DIRECT_PORT" \
   --web.config.file="$root/prometheus/web.yml" \
   --enable-feature=exemplar-storage
-wait_ready prometheus "$root/prometheus/prometheus.yml" "https://127.0.0.1:9090/-/ready" 60
+wait_ready prometheus "$root/prometheus/prometheus.yml" "https://127.0.0.1:$PROMETHEUS_DIRECT_PORT/-/ready" 60 prometheus
 
 # --- Keycloak (Maven Central's distribution, built for PostgreSQL; keycloak/realm-orderscope.json) --
 # Production mode: HTTPS only with the stack's certificate, its own database, no cluster, the
@@ -145,30 +147,38 @@ JAVA_OPTS_KC_HEAP="-Xms64m -Xmx384m" \
     --hostname="$KEYCLOAK_URL" --import-realm
 wait_ready keycloak "keycloak-" "https://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/health/ready" 240
 
-# --- the login in front of Jaeger: oauth2-proxy (built once from its pinned Go module) -> the ------
-# access gateway (a unix socket only they share; it writes the access log and reaches Jaeger over
-# mTLS, which oauth2-proxy cannot) -> Jaeger. Engineers and admins only; a Keycloak access token
-# (aud oauth2-proxy) is taken as a bearer too. docs/access-control.md.
+# --- the login in front of Jaeger, Prometheus and Alertmanager --------------------------------------
+# For each: oauth2-proxy (built once from its pinned Go module) on the component's published port ->
+# an access gateway (a unix socket only they share; it writes the access log and reaches the
+# component over mTLS, which oauth2-proxy cannot) -> the component on its own loopback port, which
+# wants a client certificate. Engineers and admins only; a Keycloak access token (aud
+# oauth2-proxy) is taken as a bearer too. docs/access-control.md.
 o2p_bin="$(bash scripts/build-oauth2-proxy.sh | tail -n 1)"
 o2p_certs="$ORDERSCOPE_CERTS_DIR/oauth2-proxy" gw_certs="$ORDERSCOPE_CERTS_DIR/access-gateway"
-ACCESS_COMPONENT=jaeger ACCESS_LISTEN="$state/run/access-jaeger.sock" ACCESS_UPSTREAM="https://localhost:$JAEGER_DIRECT_PORT" \
-TLS_CA_FILE="$gw_certs/ca.crt" TLS_CERT_FILE="$gw_certs/client.crt" TLS_KEY_FILE="$gw_certs/client.key" \
-ACCESS_LOG_FILE="$JAEGER_ACCESS_LOG" \
-  start_bg access-gateway-jaeger "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js
-until [[ -S "$state/run/access-jaeger.sock" ]]; do
-  alive "$state/run/access-gateway-jaeger.pid" "access-gateway-cli.js" || { tail -n 20 "$state/logs/access-gateway-jaeger.log" >&2; exit 1; }
-  sleep 0.1
-done
-start_bg oauth2-proxy-jaeger "oauth2-proxy" "$o2p_bin" --config="$root/oauth2-proxy/jaeger.cfg" \
-    --http-address= --https-address="127.0.0.1:16686" \
+start_login() { # component public-port upstream-url
+  local c="$1" port="$2" sock="$state/run/access-$1.sock"
+  ACCESS_COMPONENT="$c" ACCESS_LISTEN="$sock" ACCESS_UPSTREAM="$3" \
+  TLS_CA_FILE="$gw_certs/ca.crt" TLS_CERT_FILE="$gw_certs/client.crt" TLS_KEY_FILE="$gw_certs/client.key" \
+  ACCESS_LOG_FILE="$ACCESS_LOG_DIR/$c-access.jsonl" \
+    start_bg "access-gateway-$c" "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js "$c"
+  until [[ -S "$sock" ]]; do
+    alive "$state/run/access-gateway-$c.pid" "access-gateway-cli.js" || { tail -n 20 "$state/logs/access-gateway-$c.log" >&2; exit 1; }
+    sleep 0.1
+  done
+  start_bg "oauth2-proxy-$c" "oauth2-proxy" "$o2p_bin" --config="$root/oauth2-proxy/oauth2-proxy.cfg" \
+    --http-address= --https-address="127.0.0.1:$port" \
     --tls-cert-file="$o2p_certs/server.crt" --tls-key-file="$o2p_certs/server.key" \
     --oidc-issuer-url="$KEYCLOAK_URL/realms/orderscope" --provider-ca-file="$o2p_certs/ca.crt" \
     --client-secret-file="$ORDERSCOPE_SECRETS_DIR/oidc_client_secret_oauth2_proxy" \
     --cookie-secret-file="$ORDERSCOPE_SECRETS_DIR/oauth2_proxy_cookie_secret" \
-    --redirect-url="https://localhost:16686/oauth2/callback" \
+    --cookie-name="_orderscope_$c" --redirect-url="https://localhost:$port/oauth2/callback" \
     --backend-logout-url="$KEYCLOAK_URL/realms/orderscope/protocol/openid-connect/logout?id_token_hint={id_token}" \
-    --upstream="unix://$state/run/access-jaeger.sock"
-wait_ready oauth2-proxy-jaeger "oauth2-proxy" "https://127.0.0.1:16686/ping" 30
+    --upstream="unix://$sock"
+  wait_ready "oauth2-proxy-$c" "oauth2-proxy" "https://127.0.0.1:$port/ping" 30
+}
+start_login jaeger 16686 "https://localhost:$JAEGER_DIRECT_PORT"
+start_login prometheus 9090 "https://localhost:$PROMETHEUS_DIRECT_PORT"
+start_login alertmanager 9093 "https://localhost:$ALERTMANAGER_DIRECT_PORT"
 
 # --- the services ---------------------------------------------------------------------------------
 
@@ -192,4 +202,4 @@ for svc in "${SERVICES[@]}"; do
   # The CRM first: every other service records its transitions in the CRM's registry.
   wait_ready "$svc" "services/$svc/" "http://127.0.0.1:${SERVICE_PORT[$svc]}/health/ready" 60
 done
-log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084 (metrics https :9481-:9484), postgres :$PGPORT, collector :4317/:4318 (mTLS), keycloak https://localhost:$KEYCLOAK_PORT, jaeger https://localhost:16686 (login; direct, mTLS machines: :$JAEGER_DIRECT_PORT), prometheus https://127.0.0.1:9090, alertmanager https://127.0.0.1:9093"
+log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084 (metrics https :9481-:9484), postgres :$PGPORT, collector :4317/:4318 (mTLS), keycloak https://localhost:$KEYCLOAK_PORT, jaeger https://localhost:16686 (login; direct, mTLS machines: :$JAEGER_DIRECT_PORT), prometheus https://localhost:9090 (login; direct :$PROMETHEUS_DIRECT_PORT), alertmanager https://localhost:9093 (login; direct :$ALERTMANAGER_DIRECT_PORT)"

@@ -73,4 +73,4 @@ trap 'rc=$?; rm -rf "$secrets"; cleanup "$rc"' EXIT
 docker run --rm --user 0 --network none -v orderscope_secrets:/secrets:ro debian:bookworm-slim tar -C /secrets -c . | tar -x -C "$secrets"
 npm run -s build
 ORDERSCOPE_CERTS_DIR="$root/certs/compose" ORDERSCOPE_SECRETS_DIR="$secrets" \
-  JAEGER_VIA_LOGIN=engineer bash scripts/with-node24.sh node --test --test-concurrency=1 "e2e/dist/test/compose/*.compose.js"
+  ORDERSCOPE_VIA_LOGIN=engineer bash scripts/with-node24.sh node --test --test-concurrency=1 "e2e/dist/test/compose/*.compose.js"

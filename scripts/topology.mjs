@@ -32,7 +32,8 @@ const generated = (file) => {
 
 /** What docker-compose.yml must say of each service, by the topology. */
 function composeProblems() {
-  const compose = YAML.parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true });
+  // (The compose file writes its shared blocks once and merges them in: many aliases, by design.)
+  const compose = YAML.parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true, maxAliasCount: 1000 });
   const problems = [];
   const want = (where, actual, expected) => {
     if (String(actual) !== String(expected)) problems.push(`${where}: ${actual ?? '(missing)'}, the topology says ${expected}`);

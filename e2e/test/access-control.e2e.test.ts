@@ -8,7 +8,7 @@ import { findOrderTraces } from './support/jaeger.js';
 import { accessTokenOf, claimsOf, DEMO_USERS, humanFetch, JAEGER_LOGIN_URL, KEYCLOAK_URL, REALM_URL, tokensOf, type DemoUser } from './support/login.js';
 import { newB2cOrder } from './support/orders.js';
 import { caPem } from './support/secure.js';
-import { eventually, JAEGER_URL, root } from './support/stack.js';
+import { ALERTMANAGER_URL, eventually, JAEGER_URL, PROMETHEUS_URL, root } from './support/stack.js';
 
 /**
  * Who may read the traces: Keycloak (the real one, production mode) issues the tokens, oauth2-proxy
@@ -18,9 +18,9 @@ import { eventually, JAEGER_URL, root } from './support/stack.js';
 const GROUPS: Record<DemoUser, string[] | undefined> = { viewer: ['viewers'], engineer: ['engineers'], admin: ['admins'], outsider: undefined };
 const accessLogDir = resolve(process.env.ORDERSCOPE_STATE ?? resolve(root, '.local'), 'logs/access');
 
-/** Every record of the Jaeger access log (all its rolled files), oldest first. */
-function accessRecords(): Array<Record<string, any>> {
-  const files = readdirSync(accessLogDir).filter((f) => /^jaeger-access\.\d+\.jsonl$/.test(f)).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+/** Every record of a component's access log (all its rolled files), oldest first. */
+function accessRecords(component = 'jaeger'): Array<Record<string, any>> {
+  const files = readdirSync(accessLogDir).filter((f) => new RegExp(`^${component}-access\\.\\d+\\.jsonl$`).test(f)).sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
   return files.flatMap((f) => readFileSync(resolve(accessLogDir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, any>));
 }
 
@@ -159,6 +159,32 @@ describe('Jaeger behind the login (oauth2-proxy → access gateway → Jaeger ov
     await sleep(Math.max(0, exp - Date.now()) + 2000);
     assert.equal((await viaLogin('/api/services', token)).status, 403);
   });
+});
+
+describe('Prometheus and Alertmanager behind the same login', () => {
+  const logins = [
+    { component: 'prometheus', login: 'https://localhost:9090', direct: PROMETHEUS_URL, api: '/api/v1/query?query=up', data: /"status":"success"/ },
+    { component: 'alertmanager', login: 'https://localhost:9093', direct: ALERTMANAGER_URL, api: '/api/v2/status', data: /"versionInfo"/ },
+  ];
+  for (const l of logins) {
+    it(`${l.component}: no session, a redirect or 401; a viewer 403; an engineer the data; its own port refuses a client without a certificate; each request recorded`, async () => {
+      const page = await humanFetch(`${l.login}/`, { headers: { accept: 'text/html' } });
+      assert.equal(page.status, 302);
+      assert.ok((page.headers.get('location') ?? '').startsWith(`${REALM_URL}/protocol/openid-connect/auth`));
+      assert.equal((await humanFetch(`${l.login}${l.api}`, { headers: { accept: 'application/json' } })).status, 401);
+      assert.equal((await humanFetch(`${l.login}${l.api}`, { headers: { authorization: `Bearer ${await accessTokenOf('viewer')}` } })).status, 403);
+      const ok = await humanFetch(`${l.login}${l.api}`, { headers: { authorization: `Bearer ${await accessTokenOf('engineer')}` } });
+      assert.equal(ok.status, 200);
+      assert.match(await ok.text(), l.data);
+      const direct = await humanFetch(`${l.direct}${l.api}`).then((x) => `status ${x.status}`, (e: Error & { cause?: { code?: string } }) => `refused ${e.cause?.code ?? e.message}`);
+      assert.match(direct, /^refused/, direct);
+      const record = await eventually(`the engineer's request in ${l.component}'s access log`, 10_000, async () =>
+        accessRecords(l.component).find((r) => r.user?.username === 'engineer' && r.path === l.api),
+      );
+      assert.equal(record.component, l.component);
+      assert.equal(record.status, 200);
+    });
+  }
 });
 
 describe('brute-force protection', () => {

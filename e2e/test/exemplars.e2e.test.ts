@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
 import { getTrace, isError } from './support/jaeger.js';
-import { secureFetch } from './support/secure.js';
+import { componentFetch } from './support/login.js';
 import { SERVICES } from '@orderscope/orders';
-import { adminApi, eventually, resetFaults } from './support/stack.js';
+import { adminApi, eventually, PROMETHEUS_URL, resetFaults } from './support/stack.js';
 
 /**
  * Exemplars: a latency bucket of http_server_request_duration_seconds carries the trace of a
@@ -30,7 +30,7 @@ describe('exemplars lead from a latency bucket to a kept trace', () => {
     const query = encodeURIComponent('http_server_request_duration_seconds_bucket{service="shop",status_code="500"}');
     const exemplar = await eventually('an exemplar of a 500 at the shop in Prometheus', 60_000, async () => {
       const now = Date.now() / 1000;
-      const res = await secureFetch(`https://127.0.0.1:9090/api/v1/query_exemplars?query=${query}&start=${since}&end=${now + 1}`, {}, 'grafana');
+      const res = await componentFetch(`${PROMETHEUS_URL}/api/v1/query_exemplars?query=${query}&start=${since}&end=${now + 1}`);
       const data = ((await res.json()) as { data: ExemplarSeries[] }).data;
       return data.flatMap((s) => s.exemplars).find((e) => e.timestamp >= since && /^[0-9a-f]{32}$/.test(e.labels.trace_id ?? ''));
     });

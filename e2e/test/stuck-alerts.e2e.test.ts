@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { orderTrace, tag } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
-import { promQuery, secureFetch } from './support/secure.js';
-import { adminApi, eventually, internalApi, localUp, publicApi, resetFaults, secret, stopNative } from './support/stack.js';
+import { componentFetch } from './support/login.js';
+import { promQuery } from './support/secure.js';
+import { adminApi, ALERTMANAGER_URL, eventually, internalApi, localUp, publicApi, resetFaults, secret, stopNative } from './support/stack.js';
 
 /**
  * A lost order caught before the customer calls: the MES drops its hand-off (the lost-orders
@@ -85,7 +86,7 @@ describe('stuck orders alert, through Prometheus and Alertmanager to the CRM', (
 
     // In Alertmanager (its API, over HTTPS with a client certificate of the stack's CA).
     await eventually('OrdersStuck active in Alertmanager', 60_000, async () => {
-      const res = await secureFetch('https://127.0.0.1:9093/api/v2/alerts?filter=alertname%3D%22OrdersStuck%22', {}, 'grafana');
+      const res = await componentFetch(`${ALERTMANAGER_URL}/api/v2/alerts?filter=alertname%3D%22OrdersStuck%22`);
       if (!res.ok) return undefined;
       const alerts = (await res.json()) as Array<{ labels: Record<string, string>; status: { state: string } }>;
       return alerts.some((a) => a.labels.status === STATUS && a.status.state === 'active') ? true : undefined;

@@ -3,8 +3,9 @@ import { before, describe, it } from 'node:test';
 import { createCertificateAuthority } from '@orderscope/ops';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { grpcCredentials, otlpGrpcExport } from './support/grpc.js';
-import { caPem, identityOf, otlpAuth, promQuery, scrape, secureFetch, sumSeries, type ClientIdentity } from './support/secure.js';
-import { eventually, JAEGER_URL, secret } from './support/stack.js';
+import { caPem, identityOf, otlpAuth, promQuery, scrape, sumSeries, type ClientIdentity } from './support/secure.js';
+import { componentFetch } from './support/login.js';
+import { ALERTMANAGER_URL, eventually, JAEGER_URL, PROMETHEUS_URL, secret } from './support/stack.js';
 
 /**
  * Every telemetry port of the running native stack, tried the ways an attacker or a misconfigured
@@ -236,7 +237,7 @@ describe('transport security: gRPC telemetry ports', () => {
 describe('transport security: Prometheus, Jaeger query, retention', () => {
   it('Prometheus scrapes every target over HTTPS, and all are up', async () => {
     const targets = await eventually('every Prometheus target to be scraped and up', 60_000, async () => {
-      const res = await secureFetch('https://127.0.0.1:9090/api/v1/targets?state=active', {}, 'grafana');
+      const res = await componentFetch(`${PROMETHEUS_URL}/api/v1/targets?state=active`);
       const body = (await res.json()) as { data: { activeTargets: Array<{ scrapeUrl: string; health: string; labels: Record<string, string>; lastError: string }> } };
       const all = body.data.activeTargets;
       return all.length >= 7 && all.every((t) => t.health === 'up') ? all : undefined;
@@ -257,10 +258,10 @@ describe('transport security: Prometheus, Jaeger query, retention', () => {
   });
 
   it('Prometheus and the Jaeger UI serve only TLS, with TLS 1.2 at least', async () => {
-    for (const url of ['http://127.0.0.1:9090/-/ready', `${JAEGER_URL.replace('https://', 'http://')}/api/services`]) {
+    for (const url of [`${PROMETHEUS_URL.replace('https://', 'http://')}/-/ready`, `${JAEGER_URL.replace('https://', 'http://')}/api/services`]) {
       assert.ok(refused(await attempt(url, {})), `${url} must refuse plain HTTP`);
     }
-    for (const url of ['https://127.0.0.1:9090/-/ready', `${JAEGER_URL}/api/services`]) {
+    for (const url of [`${PROMETHEUS_URL}/-/ready`, `${ALERTMANAGER_URL}/-/ready`, `${JAEGER_URL}/api/services`]) {
       assert.equal(await attempt(url, {}, identityOf('grafana')), 'status 200', `${url} answers over TLS`);
       // OpenSSL 3 offers TLS 1.1 only at security level 0: without it the client would give up on
       // its own and this check could not fail. The refusal must be the server's alert.
@@ -270,10 +271,10 @@ describe('transport security: Prometheus, Jaeger query, retention', () => {
   });
 
   it('the retention settings are in effect in the running Jaeger and Prometheus', async () => {
-    const flags = (await (await secureFetch('https://127.0.0.1:9090/api/v1/status/flags', {}, 'grafana')).json()) as { data: Record<string, string> };
+    const flags = (await (await componentFetch(`${PROMETHEUS_URL}/api/v1/status/flags`)).json()) as { data: Record<string, string> };
     assert.equal(flags.data['storage.tsdb.retention.time'], process.env.PROMETHEUS_RETENTION ?? '15d');
     assert.match(flags.data['storage.tsdb.retention.size'] ?? '', /^2Gi?B$/);
-    const runtime = (await (await secureFetch('https://127.0.0.1:9090/api/v1/status/runtimeinfo', {}, 'grafana')).json()) as { data: { storageRetention: string } };
+    const runtime = (await (await componentFetch(`${PROMETHEUS_URL}/api/v1/status/runtimeinfo`)).json()) as { data: { storageRetention: string } };
     assert.equal(runtime.data.storageRetention, `${process.env.PROMETHEUS_RETENTION ?? '15d'} or 2GiB`);
 
     // Jaeger's running configuration, on its loopback-only health port (durations in nanoseconds).

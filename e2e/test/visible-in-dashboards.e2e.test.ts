@@ -4,8 +4,8 @@ import { before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { DASHBOARDS, layout, panelQueries, type PanelQuery } from '@orderscope/dashboards';
 import pg from 'pg';
-import { secureFetch } from './support/secure.js';
-import { eventually, root, secret } from './support/stack.js';
+import { componentFetch } from './support/login.js';
+import { eventually, PROMETHEUS_URL, root, secret } from './support/stack.js';
 
 /**
  * The dashboards (packages/dashboards, provisioned into Grafana in compose) against the real
@@ -22,9 +22,9 @@ const promql = (q: string) => q.replaceAll('$__rate_interval', '1m').replaceAll(
 async function prometheus(q: PanelQuery): Promise<number> {
   const now = Date.now() / 1000;
   const url = q.instant
-    ? `https://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(promql(q.query))}`
-    : `https://127.0.0.1:9090/api/v1/query_range?query=${encodeURIComponent(promql(q.query))}&start=${now - 900}&end=${now}&step=15`;
-  const res = await secureFetch(url, {}, 'grafana');
+    ? `${PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(promql(q.query))}`
+    : `${PROMETHEUS_URL}/api/v1/query_range?query=${encodeURIComponent(promql(q.query))}&start=${now - 900}&end=${now}&step=15`;
+  const res = await componentFetch(url);
   const body = (await res.json()) as { status: string; error?: string; data?: { result: unknown[] } };
   assert.equal(body.status, 'success', `${q.dashboard} / ${q.panel}: ${body.error ?? ''}\n${q.query}`);
   return body.data!.result.length;
@@ -40,7 +40,7 @@ describe('the dashboards, query by query, on the real Prometheus and PostgreSQL'
     }
     // Scraped since (every 5 s): the last order's transitions are in Prometheus.
     await eventually('the simulated run in Prometheus', 60_000, async () => {
-      const res = await secureFetch(`https://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent('sum(increase(orderscope_order_transitions_total{status="CLOSED"}[2m]))')}`, {}, 'grafana');
+      const res = await componentFetch(`${PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent('sum(increase(orderscope_order_transitions_total{status="CLOSED"}[2m]))')}`);
       const r = ((await res.json()) as { data: { result: Array<{ value: [number, string] }> } }).data.result;
       return r.length && Number(r[0]!.value[1]) > 0 ? true : undefined;
     });
@@ -64,7 +64,7 @@ describe('the dashboards, query by query, on the real Prometheus and PostgreSQL'
   });
 
   it('evaluates every recording rule in the real Prometheus, and each one has series', async (t: TestContext) => {
-    const res = await secureFetch('https://127.0.0.1:9090/api/v1/rules?type=record', {}, 'grafana');
+    const res = await componentFetch(`${PROMETHEUS_URL}/api/v1/rules?type=record`);
     const body = (await res.json()) as { data: { groups: Array<{ file: string; rules: Array<{ name: string; health: string; lastError?: string }> }> } };
     const rules = body.data.groups.flatMap((g) => g.rules);
     assert.ok(rules.length >= 10, `${rules.length} recording rules loaded`);
@@ -72,7 +72,7 @@ describe('the dashboards, query by query, on the real Prometheus and PostgreSQL'
     for (const r of rules) assert.equal(r.health, 'ok', `${r.name}: ${r.lastError ?? ''}`);
     // One name may be recorded by several rules (one per SLI): each name once.
     for (const r of [...new Map(rules.map((x) => [x.name, x])).values()]) {
-      const series = (await secureFetch(`https://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(r.name)}`, {}, 'grafana').then((x) => x.json())) as { data: { result: unknown[] } };
+      const series = (await componentFetch(`${PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(r.name)}`).then((x) => x.json())) as { data: { result: unknown[] } };
       t.diagnostic(`${String(series.data.result.length).padStart(3)} series  ${r.name}`);
       if (series.data.result.length === 0) empty.push(r.name);
     }

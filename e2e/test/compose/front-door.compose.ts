@@ -7,9 +7,8 @@ import { promisify } from 'node:util';
 import { ownerOf, pathOf, SERVICE_NAMES, SERVICES } from '@orderscope/orders';
 import { isSkeleton, orderTrace, tag, transitionSpans, treeOf, type JaegerTrace } from '../support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from '../support/orders.js';
-import { humanFetch, JAEGER_LOGIN_URL } from '../support/login.js';
-import { secureFetch } from '../support/secure.js';
-import { eventually, root } from '../support/stack.js';
+import { componentFetch, humanFetch, JAEGER_LOGIN_URL } from '../support/login.js';
+import { ALERTMANAGER_URL, eventually, PROMETHEUS_URL, root } from '../support/stack.js';
 
 /**
  * The demo as `docker compose up --build` starts it, on a real engine (npm run test:compose, which
@@ -22,9 +21,9 @@ const compose = async (...args: string[]) => (await run('docker', ['compose', ..
 interface Target { labels: Record<string, string>; health: string; lastError: string; scrapeUrl: string }
 
 describe('docker compose up: the demo through its published ports', () => {
-  it('has Prometheus (https://127.0.0.1:9090) scraping every target up, the four services among them', { timeout: 120_000 }, async (t: TestContext) => {
+  it('has Prometheus (through its login on 9090) scraping every target up, the four services among them', { timeout: 120_000 }, async (t: TestContext) => {
     const targets = await eventually('every Prometheus target up', 90_000, async () => {
-      const res = await secureFetch('https://127.0.0.1:9090/api/v1/targets?state=active', {}, 'grafana');
+      const res = await componentFetch(`${PROMETHEUS_URL}/api/v1/targets?state=active`);
       if (!res.ok) return undefined;
       const active = ((await res.json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
       return active.length > 0 && active.every((x) => x.health === 'up') ? active : undefined;
@@ -35,11 +34,11 @@ describe('docker compose up: the demo through its published ports', () => {
     t.diagnostic(`${targets.length} targets up: ${targets.map((x) => `${x.labels.job} ${x.labels.instance}`).join(', ')}`);
   });
 
-  it('has Prometheus sending its alerts to Alertmanager (https://127.0.0.1:9093), which answers over TLS', async () => {
-    const res = await secureFetch('https://127.0.0.1:9090/api/v1/alertmanagers', {}, 'grafana');
+  it('has Prometheus sending its alerts to Alertmanager, which answers through its login on 9093', async () => {
+    const res = await componentFetch(`${PROMETHEUS_URL}/api/v1/alertmanagers`);
     const active = ((await res.json()) as { data: { activeAlertmanagers: Array<{ url: string }> } }).data.activeAlertmanagers;
     assert.deepEqual(active.map((a) => a.url), ['https://alertmanager:9093/api/v2/alerts']);
-    const status = await secureFetch('https://127.0.0.1:9093/api/v2/status', {}, 'grafana');
+    const status = await componentFetch(`${ALERTMANAGER_URL}/api/v2/status`);
     assert.equal(status.status, 200);
     const body = (await status.json()) as { versionInfo: { version: string }; cluster: { status: string } };
     assert.equal(body.cluster.status, 'disabled', 'one instance, no gossip');

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { SERVICE_NAMES } from '@orderscope/orders';
-import { bearerOf, humanFetch, JAEGER_LOGIN_URL, type DemoUser } from './login.js';
-import { secureFetch } from './secure.js';
+import { componentFetch } from './login.js';
 import { eventually, JAEGER_URL } from './stack.js';
 
 /** Jaeger's HTTP query API (the one its UI uses), read-only. */
@@ -23,17 +22,9 @@ export interface JaegerTrace {
   processes: Record<string, { serviceName: string; tags: Array<{ key: string; value: unknown }> }>;
 }
 
-/**
- * Jaeger's API as a machine reaches it (its own port, a client certificate), or — with
- * JAEGER_VIA_LOGIN=<demo user> (compose, where Jaeger is not published) — through the login, as
- * that user with a bearer token from Keycloak.
- */
-const viaLogin = process.env.JAEGER_VIA_LOGIN as DemoUser | undefined;
-
+/** Jaeger's API as a machine reaches it, or through the login (componentFetch). */
 async function get<T>(path: string): Promise<T> {
-  const res = viaLogin
-    ? await humanFetch(`${JAEGER_LOGIN_URL}${path}`, { headers: { authorization: `Bearer ${await bearerOf(viaLogin)}` } })
-    : await secureFetch(`${JAEGER_URL}${path}`, { signal: AbortSignal.timeout(10_000) }, 'grafana');
+  const res = await componentFetch(`${JAEGER_URL}${path}`);
   if (res.status === 404) return { data: [] } as T;
   if (!res.ok) throw new Error(`jaeger ${path}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;

@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { componentFiles, type Component } from '@orderscope/ops';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
-import { root, secret } from './stack.js';
+import { componentFetch } from './login.js';
+import { caPem, certsDir, PROMETHEUS_URL, secret } from './stack.js';
+
+export { caPem, certsDir };
 
 /**
  * The native stack speaks TLS everywhere (docs/transport-security.md): the tests reach it as one
  * of its components would, with that component's client certificate and API key.
  */
-export const certsDir = process.env.ORDERSCOPE_CERTS_DIR ?? resolve(root, 'certs');
-export const caPem = () => readFileSync(resolve(certsDir, 'ca.crt'));
 
 export interface ClientIdentity {
   ca?: Buffer;
@@ -55,7 +56,7 @@ export async function scrape(url: string): Promise<string> {
 
 /** A Prometheus instant query (over its HTTPS API, as Grafana would ask). */
 export async function promQuery<T = Array<{ metric: Record<string, string>; value: [number, string] }>>(promql: string): Promise<T> {
-  const res = await secureFetch(`https://127.0.0.1:9090/api/v1/query?query=${encodeURIComponent(promql)}`, {}, 'grafana');
+  const res = await componentFetch(`${PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(promql)}`);
   if (!res.ok) throw new Error(`prometheus ${promql}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { data: { result: T } }).data.result;
 }

@@ -12,8 +12,19 @@ export const root = resolve(import.meta.dirname, '../../../..');
 const runFile = promisify(execFile);
 const secretsDir = process.env.ORDERSCOPE_SECRETS_DIR ?? resolve(root, '.local/secrets');
 export const secret = (name: string) => readFileSync(resolve(secretsDir, name), 'utf8').trim();
-/** Jaeger's own query port, as machine clients reach it natively (the login in front takes 16686). */
-export const JAEGER_URL = process.env.JAEGER_QUERY_URL ?? 'https://127.0.0.1:16687';
+/**
+ * Where the tests reach Jaeger, Prometheus and Alertmanager: natively on their own ports, as a
+ * machine (a client certificate); with ORDERSCOPE_VIA_LOGIN=<demo user> (compose, where only the
+ * logins are published) through the login on the published ports, as that user (componentFetch).
+ */
+export const VIA_LOGIN = process.env.ORDERSCOPE_VIA_LOGIN;
+export const JAEGER_URL = process.env.JAEGER_QUERY_URL ?? (VIA_LOGIN ? 'https://localhost:16686' : 'https://127.0.0.1:16687');
+export const PROMETHEUS_URL = process.env.PROMETHEUS_URL ?? (VIA_LOGIN ? 'https://localhost:9090' : 'https://127.0.0.1:9091');
+export const ALERTMANAGER_URL = process.env.ALERTMANAGER_URL ?? (VIA_LOGIN ? 'https://localhost:9093' : 'https://127.0.0.1:9095');
+
+/** The stack's TLS material (certs/, or compose's certs/compose/ when the tests point there). */
+export const certsDir = process.env.ORDERSCOPE_CERTS_DIR ?? resolve(root, 'certs');
+export const caPem = () => readFileSync(resolve(certsDir, 'ca.crt'));
 
 const client = (target: ServiceName, token?: string) =>
   new ServiceClient({

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it, type TestContext } from 'node:test';
 import { getTrace, isError } from './support/jaeger.js';
-import { componentFetch } from './support/login.js';
 import { SERVICES } from '@orderscope/orders';
 import { adminApi, eventually, PROMETHEUS_URL, resetFaults } from './support/stack.js';
+import { componentFetch } from './support/secure.js';
 
 /**
  * Exemplars: a latency bucket of http_server_request_duration_seconds carries the trace of a

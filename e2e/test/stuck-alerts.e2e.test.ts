@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { orderTrace, tag } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
-import { componentFetch } from './support/login.js';
-import { promQuery } from './support/secure.js';
+import { componentFetch, promQuery } from './support/secure.js';
 import { adminApi, ALERTMANAGER_URL, eventually, internalApi, localUp, publicApi, resetFaults, secret, stopNative } from './support/stack.js';
 
 /**

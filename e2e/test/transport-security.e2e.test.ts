@@ -3,8 +3,7 @@ import { before, describe, it } from 'node:test';
 import { createCertificateAuthority } from '@orderscope/ops';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { grpcCredentials, otlpGrpcExport } from './support/grpc.js';
-import { caPem, identityOf, otlpAuth, promQuery, scrape, sumSeries, type ClientIdentity } from './support/secure.js';
-import { componentFetch } from './support/login.js';
+import { caPem, type ClientIdentity, componentFetch, identityOf, otlpAuth, promQuery, scrape, sumSeries } from './support/secure.js';
 import { ALERTMANAGER_URL, eventually, JAEGER_URL, PROMETHEUS_URL, secret } from './support/stack.js';
 
 /**

@@ -4,8 +4,8 @@ import { before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { DASHBOARDS, layout, panelQueries, type PanelQuery } from '@orderscope/dashboards';
 import pg from 'pg';
-import { componentFetch } from './support/login.js';
 import { eventually, PROMETHEUS_URL, root, secret } from './support/stack.js';
+import { componentFetch } from './support/secure.js';
 
 /**
  * The dashboards (packages/dashboards, provisioned into Grafana in compose) against the real

@@ -7,7 +7,8 @@ import { promisify } from 'node:util';
 import { ownerOf, pathOf, SERVICE_NAMES, SERVICES } from '@orderscope/orders';
 import { isSkeleton, orderTrace, tag, transitionSpans, treeOf, type JaegerTrace } from '../support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from '../support/orders.js';
-import { componentFetch, humanFetch, JAEGER_LOGIN_URL } from '../support/login.js';
+import { humanFetch, JAEGER_LOGIN_URL } from '../support/login.js';
+import { componentFetch } from '../support/secure.js';
 import { ALERTMANAGER_URL, eventually, PROMETHEUS_URL, root } from '../support/stack.js';
 
 /**

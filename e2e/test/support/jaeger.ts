@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { SERVICE_NAMES } from '@orderscope/orders';
-import { componentFetch } from './login.js';
 import { eventually, JAEGER_URL } from './stack.js';
+import { componentFetch } from './secure.js';
 
 /** Jaeger's HTTP query API (the one its UI uses), read-only. */
 export interface JaegerSpan {

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
-import { caPem, certsDir, secret, VIA_LOGIN } from './stack.js';
+import { caPem, secret } from './stack.js';
 
 /** The identity provider and the login in front of the UIs, as people reach them (docs/access-control.md). */
 export const KEYCLOAK_URL = process.env.KEYCLOAK_URL ?? 'https://localhost:8443';
@@ -48,24 +47,3 @@ export async function bearerOf(user: DemoUser): Promise<string> {
   return token;
 }
 
-/** A machine's connection: the grafana component's client certificate, the stack's CA. */
-let machine: Agent | undefined;
-const machineAgent = () =>
-  (machine ??= new Agent({
-    connect: {
-      ca: caPem(),
-      cert: readFileSync(`${certsDir}/grafana/client.crt`),
-      key: readFileSync(`${certsDir}/grafana/client.key`),
-      rejectUnauthorized: true,
-    },
-  }));
-
-/**
- * A request to Jaeger, Prometheus or Alertmanager (their URLs in stack.ts): as a machine with its
- * client certificate, or through the login as ORDERSCOPE_VIA_LOGIN's user with a bearer token.
- */
-export async function componentFetch(url: string, init: RequestInit = {}): Promise<Response> {
-  if (!VIA_LOGIN) return undiciFetch(url, { signal: AbortSignal.timeout(10_000), ...init, dispatcher: machineAgent() });
-  const headers = { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${await bearerOf(VIA_LOGIN as DemoUser)}` };
-  return humanFetch(url, { ...init, headers });
-}

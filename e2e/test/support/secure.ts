@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { componentFiles, type Component } from '@orderscope/ops';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
-import { componentFetch } from './login.js';
-import { caPem, certsDir, PROMETHEUS_URL, secret } from './stack.js';
+import { bearerOf, humanFetch, type DemoUser } from './login.js';
+import { caPem, certsDir, PROMETHEUS_URL, secret, VIA_LOGIN } from './stack.js';
 
 export { caPem, certsDir };
 
@@ -42,6 +41,16 @@ function agentOf(component: Component): Agent {
 /** fetch over TLS as `as`: with that component's client certificate, verifying the server with our CA. */
 export function secureFetch(url: string, init: RequestInit = {}, as: Component = 'prometheus'): Promise<Response> {
   return undiciFetch(url, { signal: AbortSignal.timeout(10_000), ...init, dispatcher: agentOf(as) });
+}
+
+/**
+ * A request to Jaeger, Prometheus or Alertmanager (their URLs in stack.ts): as a machine (Grafana's
+ * client certificate), or through the login as ORDERSCOPE_VIA_LOGIN's user with a bearer token.
+ */
+export async function componentFetch(url: string, init: RequestInit = {}): Promise<Response> {
+  if (!VIA_LOGIN) return secureFetch(url, init, 'grafana');
+  const headers = { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${await bearerOf(VIA_LOGIN as DemoUser)}` };
+  return humanFetch(url, { ...init, headers });
 }
 
 /** Bearer header with a service's collector API key (otlp_token_<schema>). */

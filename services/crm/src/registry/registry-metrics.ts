@@ -18,16 +18,16 @@ type StatusRow = {
 export function registerRegistryMetrics(db: Database, registry: Registry, waits: AllowedWaits): void {
   let pending: Promise<Map<string, StatusRow>> | undefined;
   // The first gauge collected in a scrape runs the query; the others of that scrape reuse it.
+  const params: unknown[] = [];
+  const allowedFrom = allowedRows(waits, params); // the waits are fixed: built once
   const rows = () => {
-    const params: unknown[] = [];
-    const allowed = allowedRows(waits, params);
     pending ??= db
       .query<StatusRow>(
         `SELECT o.status,
                 count(*)::int AS open,
                 count(*) FILTER (WHERE o.status_since <= now() - make_interval(secs => allowed.allowed_s))::int AS stuck,
                 extract(epoch FROM now() - min(o.status_since))::float8 AS oldest_s
-           FROM orders o JOIN ${allowed} USING (status)
+           FROM orders o JOIN ${allowedFrom} USING (status)
           GROUP BY o.status`,
         params,
       )

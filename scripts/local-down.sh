@@ -21,7 +21,7 @@ stop() { # name marker — TERM (then KILL after 15 s) the process local:up reco
 
 # Services first (they flush their spans), then the collector (it flushes to Jaeger), then Jaeger.
 for svc in "${SERVICES[@]}"; do stop "$svc" "services/$svc/"; done
-for c in jaeger prometheus alertmanager; do
+for c in jaeger prometheus alertmanager victorialogs; do
   stop "oauth2-proxy-$c" oauth2-proxy
   stop "access-gateway-$c" access-gateway-cli.js
 done
@@ -29,6 +29,9 @@ stop keycloak keycloak-
 stop prometheus "$root/prometheus/prometheus.yml"
 stop alertmanager "$root/alertmanager/alertmanager.yml"
 stop otelcol otelcol-orderscope
+# After the collector: it sends what it still holds to the store on the way down.
+stop log-gateway access-gateway-cli.js
+stop victorialogs victorialogs/build/
 stop jaeger jaeger/build/
 bash "$root/scripts/jaeger-store.sh" unmount "$state/jaeger/badger" ||
   log "Jaeger's encrypted store is still mounted (in use?): bash scripts/jaeger-store.sh unmount $state/jaeger/badger"

@@ -18,8 +18,11 @@ if [ -n "${SIM_TIME_SCALE:-}" ]; then export ORDER_TIME_SCALE="${ORDER_TIME_SCAL
 export KEYCLOAK_PORT=8443 KEYCLOAK_MANAGEMENT_PORT=9000 KEYCLOAK_URL="https://localhost:8443" JAEGER_DIRECT_PORT=16687
 # Prometheus's and Alertmanager's own ports (mTLS, machines); their logins take 9090 and 9093.
 export PROMETHEUS_DIRECT_PORT=9091 ALERTMANAGER_DIRECT_PORT=9095
+# The log store (docs/logging.md): VictoriaLogs on loopback (TLS, a password only the log gateway
+# holds), the log gateway (its mTLS door) and its login (9428, VictoriaLogs' usual port).
+export VICTORIALOGS_PORT=9430 LOG_GATEWAY_PORT=9429 LOG_STORE_URL="https://127.0.0.1:9429"
 # The CRM watches the certificates of the stack's other TLS servers (CertificateExpiresSoon).
-export TLS_PROBE_TARGETS="otel-collector=127.0.0.1:4318,jaeger=127.0.0.1:$JAEGER_DIRECT_PORT,oauth2-proxy=localhost:16686,prometheus=127.0.0.1:$PROMETHEUS_DIRECT_PORT,alertmanager=127.0.0.1:$ALERTMANAGER_DIRECT_PORT,keycloak=localhost:$KEYCLOAK_PORT"
+export TLS_PROBE_TARGETS="otel-collector=127.0.0.1:4318,jaeger=127.0.0.1:$JAEGER_DIRECT_PORT,oauth2-proxy=localhost:16686,prometheus=127.0.0.1:$PROMETHEUS_DIRECT_PORT,alertmanager=127.0.0.1:$ALERTMANAGER_DIRECT_PORT,keycloak=localhost:$KEYCLOAK_PORT,log-gateway=127.0.0.1:$LOG_GATEWAY_PORT"
 # Who read which traces (one JSON record per request through the login): docs/access-control.md.
 export ACCESS_LOG_DIR="$ORDERSCOPE_STATE/logs/access"
 # local:up generates these files on its first run.

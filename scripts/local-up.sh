@@ -99,6 +99,27 @@ export SECRETS_DIR="$ORDERSCOPE_SECRETS_DIR"
 PROMETHEUS_URL="https://127.0.0.1:$PROMETHEUS_DIRECT_PORT" JAEGER_QUERY_PORT="$JAEGER_DIRECT_PORT" JAEGER_BADGER_DIR="$state/jaeger/badger" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/jaeger" \
   start_bg jaeger "$jaeger_bin" "$jaeger_bin" --config "file:$root/jaeger/config.yaml"
 wait_ready jaeger "$jaeger_bin" "http://127.0.0.1:13134/status" 60
+# --- the log store: VictoriaLogs (built once from its pinned Go module) and its mTLS door -----------
+# VictoriaLogs checks no client certificate (its open-source edition cannot): it listens on loopback
+# with TLS and a password, and the log gateway (an access gateway in its mTLS mode) is the only
+# holder of that password. docs/logging.md.
+vl_bin="$(bash scripts/build-victorialogs.sh | tail -n 1)"
+mkdir -p "$state/victorialogs"
+start_bg victorialogs "$vl_bin" "$vl_bin" -storageDataPath="$state/victorialogs" \
+  -retentionPeriod="${VICTORIALOGS_RETENTION:-14d}" -retention.maxDiskSpaceUsageBytes=2GiB \
+  -memory.allowedBytes=256MiB -loggerFormat=json \
+  -httpListenAddr="127.0.0.1:$VICTORIALOGS_PORT" -tls \
+  -tlsCertFile="$ORDERSCOPE_CERTS_DIR/victorialogs/server.crt" -tlsKeyFile="$ORDERSCOPE_CERTS_DIR/victorialogs/server.key" \
+  -httpAuth.username=orderscope -httpAuth.password="file://$ORDERSCOPE_SECRETS_DIR/victorialogs_password"
+lg_certs="$ORDERSCOPE_CERTS_DIR/log-gateway"
+ACCESS_COMPONENT=victorialogs ACCESS_LISTEN="127.0.0.1:$LOG_GATEWAY_PORT" ACCESS_UPSTREAM="https://localhost:$VICTORIALOGS_PORT" \
+TLS_CA_FILE="$lg_certs/ca.crt" TLS_CERT_FILE="$lg_certs/client.crt" TLS_KEY_FILE="$lg_certs/client.key" \
+ACCESS_SERVER_CERT_FILE="$lg_certs/server.crt" ACCESS_SERVER_KEY_FILE="$lg_certs/server.key" \
+ACCESS_UPSTREAM_USER=orderscope ACCESS_UPSTREAM_PASSWORD_FILE="$ORDERSCOPE_SECRETS_DIR/victorialogs_password" \
+ACCESS_LOG_FILE="$ACCESS_LOG_DIR/log-gateway-access.jsonl" \
+  start_bg log-gateway "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js log-gateway
+wait_ready log-gateway "access-gateway-cli.js" "https://127.0.0.1:$LOG_GATEWAY_PORT/health" 60 otel-collector
+
 OTELCOL_STORAGE_DIR="$state/otelcol/queue" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/otel-collector" \
   start_bg otelcol "$otelcol_bin" "$otelcol_bin" --config "file:$root/collector/config.yaml" \
     --feature-gates=processor.tailsamplingprocessor.recordpolicy
@@ -160,6 +181,7 @@ start_login() { # component public-port upstream-url
   ACCESS_COMPONENT="$c" ACCESS_LISTEN="$sock" ACCESS_UPSTREAM="$3" \
   TLS_CA_FILE="$gw_certs/ca.crt" TLS_CERT_FILE="$gw_certs/client.crt" TLS_KEY_FILE="$gw_certs/client.key" \
   ACCESS_LOG_FILE="$ACCESS_LOG_DIR/$c-access.jsonl" \
+  ACCESS_OTLP_ENDPOINT="https://127.0.0.1:4319" ACCESS_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_access_gateway" \
     start_bg "access-gateway-$c" "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js "$c"
   until [[ -S "$sock" ]]; do
     alive "$state/run/access-gateway-$c.pid" "access-gateway-cli.js" || { tail -n 20 "$state/logs/access-gateway-$c.log" >&2; exit 1; }
@@ -179,6 +201,7 @@ start_login() { # component public-port upstream-url
 start_login jaeger 16686 "https://localhost:$JAEGER_DIRECT_PORT"
 start_login prometheus 9090 "https://localhost:$PROMETHEUS_DIRECT_PORT"
 start_login alertmanager 9093 "https://localhost:$ALERTMANAGER_DIRECT_PORT"
+start_login victorialogs 9428 "https://localhost:$LOG_GATEWAY_PORT"
 
 # --- the services ---------------------------------------------------------------------------------
 
@@ -202,4 +225,4 @@ for svc in "${SERVICES[@]}"; do
   # The CRM first: every other service records its transitions in the CRM's registry.
   wait_ready "$svc" "services/$svc/" "http://127.0.0.1:${SERVICE_PORT[$svc]}/health/ready" 60
 done
-log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084 (metrics https :9481-:9484), postgres :$PGPORT, collector :4317/:4318 (mTLS), keycloak https://localhost:$KEYCLOAK_PORT, jaeger https://localhost:16686 (login; direct, mTLS machines: :$JAEGER_DIRECT_PORT), prometheus https://localhost:9090 (login; direct :$PROMETHEUS_DIRECT_PORT), alertmanager https://localhost:9093 (login; direct :$ALERTMANAGER_DIRECT_PORT)"
+log "ready: shop :8081, mes-api :8082, crm :8083, mes :8084 (metrics https :9481-:9484), postgres :$PGPORT, collector :4317/:4318 (mTLS), keycloak https://localhost:$KEYCLOAK_PORT, jaeger https://localhost:16686 (login; direct, mTLS machines: :$JAEGER_DIRECT_PORT), prometheus https://localhost:9090 (login; direct :$PROMETHEUS_DIRECT_PORT), alertmanager https://localhost:9093 (login; direct :$ALERTMANAGER_DIRECT_PORT), logs (VictoriaLogs) https://localhost:9428 (login; direct :$LOG_GATEWAY_PORT)"

@@ -1,8 +1,10 @@
 import { chmodSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { Agent } from 'node:https';
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { createProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
+import { mtlsServerOptions } from '@orderscope/platform';
 import { accessRecord } from './access-record.js';
 
 export interface AccessGatewayOptions {
@@ -13,6 +15,14 @@ export interface AccessGatewayOptions {
   /** The component's own HTTPS port, which wants a client certificate of the stack's CA. */
   readonly upstream: string;
   readonly tls: { readonly ca: string; readonly cert: string; readonly key: string };
+  /**
+   * Serve HTTPS that wants a client certificate of `tls.ca` (with this server certificate) instead
+   * of plain HTTP on a socket: the gateway is then the mTLS door of a component that cannot check
+   * client certificates itself (VictoriaLogs), and the record names the caller's certificate.
+   */
+  readonly serverTls?: { readonly cert: string; readonly key: string };
+  /** An Authorization header for the upstream (VictoriaLogs' basic auth), which only the gateway holds. */
+  readonly upstreamAuthorization?: string;
   /** Where each request's record goes (one JSON object per line). */
   readonly records: Logger;
   /** Operational messages (its own errors). */
@@ -47,7 +57,7 @@ export function startAccessGateway(opts: AccessGatewayOptions): Promise<Server> 
     }
   });
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     // Its own liveness (compose's healthcheck, over the socket): answered here, not forwarded.
     if (req.url === HEALTH_PATH) {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
@@ -56,6 +66,8 @@ export function startAccessGateway(opts: AccessGatewayOptions): Promise<Server> 
     const startedAt = performance.timeOrigin + performance.now();
     const headers = { ...req.headers };
     for (const h of CREDENTIALS) delete req.headers[h];
+    if (opts.upstreamAuthorization) req.headers.authorization = opts.upstreamAuthorization;
+    const peer = opts.serverTls ? (req.socket as TLSSocket).getPeerCertificate().subject?.CN : undefined;
     res.once('close', () => {
       const record = accessRecord({
         component: opts.component,
@@ -65,11 +77,15 @@ export function startAccessGateway(opts: AccessGatewayOptions): Promise<Server> 
         status: res.writableFinished ? res.statusCode : 499,
         startedAt,
         endedAt: performance.timeOrigin + performance.now(),
+        ...(typeof peer === 'string' ? { clientCertificate: peer } : {}),
       });
       opts.records.info(record);
     });
     proxy.web(req, res);
-  });
+  };
+  const server: Server = opts.serverTls
+    ? createHttpsServer(mtlsServerOptions({ ca: opts.tls.ca, ...opts.serverTls }), handler)
+    : createHttpServer(handler);
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);

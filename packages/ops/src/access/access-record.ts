@@ -23,6 +23,8 @@ export interface AccessRecord {
   readonly duration_ms: number;
   readonly request_id: string | null;
   readonly client: string | null;
+  /** The caller's client certificate (the log gateway's callers are machines: otel-collector, grafana). */
+  readonly client_certificate?: string;
 }
 
 const one = (h: IncomingHttpHeaders, name: string): string | null => {
@@ -74,6 +76,7 @@ export function accessRecord(args: {
   status: number;
   startedAt: number;
   endedAt: number;
+  clientCertificate?: string;
 }): AccessRecord {
   const url = new URL(args.rawUrl, 'http://upstream');
   return {
@@ -88,5 +91,6 @@ export function accessRecord(args: {
     duration_ms: Math.round((args.endedAt - args.startedAt) * 10) / 10,
     request_id: one(args.headers, 'x-request-id'),
     client: one(args.headers, 'x-forwarded-for')?.split(',')[0]?.trim() ?? null,
+    ...(args.clientCertificate ? { client_certificate: args.clientCertificate.slice(0, 256) } : {}),
   };
 }

@@ -44,8 +44,9 @@ import { COMPONENTS, SERVICE_NAMES, SERVICES, type ServiceName } from '@ordersco
 
 /** Who sends traces to the collector (OTLP :4317/:4318), each with its own API key (otlp_token_<name>). */
 export const OTLP_SENDERS: readonly string[] = SERVICE_NAMES.map((s) => SERVICES[s].dbSchema);
-/** Who pushes its own metrics and logs to the collector's internal OTLP receiver (:4319). */
-export const OTLP_INTERNAL: readonly string[] = ['otelcol', 'jaeger'];
+/** Who pushes its own metrics and logs to the collector's internal OTLP receiver (:4319): the
+ *  access gateways send their access records there (docs/logging.md). */
+export const OTLP_INTERNAL: readonly string[] = ['otelcol', 'jaeger', 'access_gateway'];
 /** Every holder of an OTLP API key. */
 export const OTLP_CLIENTS = [...OTLP_SENDERS, ...OTLP_INTERNAL];
 /** The collector's API key files, and whose keys each one holds. */
@@ -82,6 +83,8 @@ export const SECRETS: readonly string[] = [
   'oidc_client_secret_grafana',
   'oauth2_proxy_cookie_secret',
   ...DEMO_USERS.map((u) => `demo_password_${u}`),
+  // The log store's basic-auth password: only the log gateway (its mTLS door) and the store hold it.
+  'victorialogs_password',
 ];
 /** Files derived from SECRETS (see the header). */
 export const DERIVED: readonly string[] = [...Object.keys(OTLP_KEY_FILES), 'jaeger_otlp_htpasswd'];
@@ -141,6 +144,9 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
     ],
   },
   'oauth2-proxy': { uid: COMPONENTS['oauth2-proxy'].uid, secrets: ['oidc_client_secret_oauth2_proxy', 'oauth2_proxy_cookie_secret'] },
+  'access-gateway': { uid: COMPONENTS['access-gateway'].uid, secrets: ['otlp_token_access_gateway'] },
+  victorialogs: { uid: COMPONENTS['victorialogs'].uid, secrets: ['victorialogs_password'] },
+  'log-gateway': { uid: COMPONENTS['log-gateway'].uid, secrets: ['victorialogs_password'] },
 };
 
 for (const [consumer, { secrets }] of Object.entries(CONSUMERS)) {

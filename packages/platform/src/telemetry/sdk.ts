@@ -2,8 +2,10 @@ import type { IncomingMessage } from 'node:http';
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
 import { z } from 'zod';
@@ -11,13 +13,13 @@ import { envTypes, parseEnv, type Env } from '../config/env.js';
 import { hasBearer } from '../http/auth.js';
 import { mtlsClientOptions } from '../tls.js';
 import { BaggageSpanProcessor } from './span-processor.js';
-import { CountingExporter, telemetryStats } from './stats.js';
+import { CountingExporter, CountingLogExporter, telemetryStats } from './stats.js';
 
 const telemetryEnvSchema = (serviceNames: readonly [string, ...string[]]) => z.object({
   OTEL_SERVICE_NAME: z.enum(serviceNames),
   OTEL_SERVICE_VERSION: z.string().min(1).default('0.1.0'),
   DEPLOYMENT_ENVIRONMENT: z.string().min(1).default('local'),
-  /** OTLP/HTTP base URL of the collector; the exporter appends /v1/traces. TLS only. */
+  /** OTLP/HTTP base URL of the collector; the exporters append /v1/traces and /v1/logs. TLS only. */
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .url()
     .refine((url) => url.startsWith('https://'), 'must be an https:// URL: spans never travel in plain text')
@@ -29,6 +31,8 @@ const telemetryEnvSchema = (serviceNames: readonly [string, ...string[]]) => z.o
   OTEL_EXPORTER_OTLP_CLIENT_KEY: z.string().min(1),
   /** This service's API key at the collector (bearer token; OTEL_EXPORTER_OTLP_TOKEN_FILE). */
   OTEL_EXPORTER_OTLP_TOKEN: envTypes.secret(),
+  /** Log records over OTLP too (besides stdout): off only for a service run on its own. */
+  OTEL_LOGS_OTLP: envTypes.bool(true),
   /** Only callers that prove they are one of the services may continue a trace (see below). */
   INTERNAL_API_TOKEN: envTypes.secret(),
 });
@@ -41,13 +45,14 @@ export interface TelemetryOptions {
 }
 
 /**
- * Starts the OpenTelemetry SDK for one service: every span leaves the process (the collector
- * decides what to keep), over OTLP/HTTP, in batches; a collector outage costs spans, never requests.
+ * Starts the OpenTelemetry SDK for one service: every span and every log record leaves the process
+ * (the collector decides what to keep), over OTLP/HTTP, in batches; a collector outage costs
+ * telemetry, never requests.
  */
 export function startTelemetry(opts: TelemetryOptions, env: Env = process.env): NodeSDK | null {
   if (parseEnv(z.object({ OTEL_SDK_DISABLED: envTypes.bool(false) }), env).OTEL_SDK_DISABLED) return null;
   const cfg = parseEnv(telemetryEnvSchema(opts.serviceNames), env);
-  // Traces only: logs go to stdout as JSON, metrics to Prometheus (not through the collector).
+  // Traces and logs (set up below, not from the SDK's environment); metrics go to Prometheus.
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
 
@@ -72,14 +77,17 @@ export function startTelemetry(opts: TelemetryOptions, env: Env = process.env): 
     cert: cfg.OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE,
     key: cfg.OTEL_EXPORTER_OTLP_CLIENT_KEY,
   });
-  const exporter = new CountingExporter(
-    new OTLPTraceExporter({
-      url: `${cfg.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`,
-      timeoutMillis: 10_000,
-      headers: { Authorization: `Bearer ${cfg.OTEL_EXPORTER_OTLP_TOKEN}` },
-      httpAgentOptions: { ...tls, keepAlive: true },
-    }),
-  );
+  const otlp = (signal: 'traces' | 'logs') => ({
+    url: `${cfg.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/${signal}`,
+    timeoutMillis: 10_000,
+    headers: { Authorization: `Bearer ${cfg.OTEL_EXPORTER_OTLP_TOKEN}` },
+    httpAgentOptions: { ...tls, keepAlive: true },
+  });
+  const exporter = new CountingExporter(new OTLPTraceExporter(otlp('traces')));
+  // pino's records, sent by its instrumentation (below) with the trace context they were written in.
+  const logRecordProcessors = cfg.OTEL_LOGS_OTLP
+    ? [new BatchLogRecordProcessor({ exporter: new CountingLogExporter(new OTLPLogExporter(otlp('logs'))), maxQueueSize: 8192, maxExportBatchSize: 512, scheduledDelayMillis: 1000 })]
+    : [];
   const trusted = (req: IncomingMessage) => hasBearer(req.headers, cfg.INTERNAL_API_TOKEN);
 
   const sdk = new NodeSDK({
@@ -97,6 +105,7 @@ export function startTelemetry(opts: TelemetryOptions, env: Env = process.env): 
       new BaggageSpanProcessor(opts.baggageAttributes),
       new BatchSpanProcessor({ exporter, maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 1000 }),
     ],
+    logRecordProcessors,
     instrumentations: [
       getNodeAutoInstrumentations({
         // Only what the services use; the rest would cost start-up time for nothing.
@@ -119,8 +128,9 @@ export function startTelemetry(opts: TelemetryOptions, env: Env = process.env): 
           ignoreOutgoingRequestHook: () => true,
         },
         '@opentelemetry/instrumentation-express': { ignoreLayersType: ['middleware' as never, 'router' as never] },
-        // Log lines get trace_id and span_id; they are not sent anywhere but stdout.
-        '@opentelemetry/instrumentation-pino': { disableLogSending: true },
+        // Log lines get trace_id and span_id on stdout, and each record is also sent over OTLP
+        // (every field but msg/level/time becomes an attribute: order_id among them).
+        '@opentelemetry/instrumentation-pino': { disableLogSending: !cfg.OTEL_LOGS_OTLP },
         // Never record statement parameters: they carry customer data.
         '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false },
       }),

@@ -1,4 +1,5 @@
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { LogRecordExporter, ReadableLogRecord } from '@opentelemetry/sdk-logs';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 export interface TelemetryStats {
@@ -8,6 +9,9 @@ export interface TelemetryStats {
   failedSpans: number;
   /** Spans dropped before export because the batch queue was full. */
   queueDroppedSpans: number;
+  exportedLogs: number;
+  /** Log records in batches the exporter could not deliver. */
+  failedLogs: number;
 }
 
 /**
@@ -22,6 +26,8 @@ export const telemetryStats: TelemetryStats = (holder[KEY] ??= {
   exportedSpans: 0,
   failedSpans: 0,
   queueDroppedSpans: 0,
+  exportedLogs: 0,
+  failedLogs: 0,
 });
 
 /** Counts what the wrapped exporter delivers and fails to deliver; the service never waits on it. */
@@ -32,6 +38,25 @@ export class CountingExporter implements SpanExporter {
     this.inner.export(spans, (result) => {
       if (result.code === ExportResultCode.SUCCESS) telemetryStats.exportedSpans += spans.length;
       else telemetryStats.failedSpans += spans.length;
+      done(result);
+    });
+  }
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
+  }
+}
+
+/** The same for log records. */
+export class CountingLogExporter implements LogRecordExporter {
+  constructor(private readonly inner: LogRecordExporter) {}
+
+  export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
+    this.inner.export(records, (result) => {
+      if (result.code === ExportResultCode.SUCCESS) telemetryStats.exportedLogs += records.length;
+      else telemetryStats.failedLogs += records.length;
       done(result);
     });
   }

@@ -1,6 +1,5 @@
 import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import multer from 'multer';
-import { pinoHttp } from 'pino-http';
 import {
   AppError,
   BadRequestError,
@@ -13,7 +12,8 @@ import {
   telemetryStats,
   type Logger,
 } from '@orderscope/platform';
-import { publicRequestSpan, requestLogFields, requestSpanContext, type RequestOrderResolver } from '@orderscope/orders';
+import { publicRequestSpan, requestSpanContext, type RequestOrderResolver } from '@orderscope/orders';
+import { requestLog } from './request-log.js';
 import type { ServiceRuntime } from './runtime.js';
 
 const errorHandler =
@@ -56,17 +56,7 @@ export function createApp(runtime: ServiceRuntime, routes: Router, resolveOrder?
       spanOf: requestSpanContext,
     }),
   );
-  app.use(
-    pinoHttp({
-      logger: runtime.logger,
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') },
-      customProps: (_req, res) => requestLogFields(res as unknown as { locals?: Record<string, unknown> }),
-    }),
-  );
+  app.use(requestLog(runtime.logger, (path) => path.startsWith('/health')));
   app.use(express.json({ limit: '64kb' }));
   app.use(publicRequestSpan(resolveOrder ?? (async () => null), () => telemetryStats.enabled));
 

@@ -20,17 +20,11 @@ export function requestSpanContext(res: { locals?: Record<string, unknown> }): S
   return (res.locals?.[REQUEST_SPAN_LOCAL] as Span | undefined)?.spanContext();
 }
 
-/**
- * trace_id, span_id and order_id of a public request, for its access-log line: that line is
- * written when the response finishes, outside the request's context, so the log instrumentation
- * cannot see the span there.
- */
-export function requestLogFields(res: { locals?: Record<string, unknown> }): Record<string, string> {
+/** The order a public request is about, as its span names it (for the request's log record). */
+export function requestOrderId(res: { locals?: Record<string, unknown> }): string | undefined {
   const span = res.locals?.[REQUEST_SPAN_LOCAL] as (Span & { attributes?: Record<string, unknown> }) | undefined;
-  if (!span) return {};
-  const { traceId, spanId } = span.spanContext();
-  const orderId = span.attributes?.[ATTR.orderId];
-  return { trace_id: traceId, span_id: spanId, ...(typeof orderId === 'string' ? { order_id: orderId } : {}) };
+  const orderId = span?.attributes?.[ATTR.orderId];
+  return typeof orderId === 'string' ? orderId : undefined;
 }
 
 /**

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { createCertificateAuthority } from '@orderscope/ops';
-import { Agent, fetch as undiciFetch } from 'undici';
 import { grpcCredentials, otlpGrpcExport } from './support/grpc.js';
-import { caPem, type ClientIdentity, componentFetch, identityOf, otlpAuth, promQuery, scrape, sumSeries } from './support/secure.js';
+import { attempt, caPem, type ClientIdentity, componentFetch, handshakeRefused, identityOf, otlpAuth, promQuery, refused, rogueIdentity, scrape, sumSeries } from './support/secure.js';
 import { ALERTMANAGER_URL, eventually, JAEGER_URL, PROMETHEUS_URL, secret } from './support/stack.js';
 
 /**
@@ -13,31 +11,9 @@ import { ALERTMANAGER_URL, eventually, JAEGER_URL, PROMETHEUS_URL, secret } from
  * (docs/transport-security.md).
  */
 
-/** What one HTTP attempt ended with: "status 200", or "error <code>" when the connection failed. */
-async function attempt(url: string, init: { method?: string; headers?: Record<string, string>; body?: string }, identity?: ClientIdentity): Promise<string> {
-  try {
-    const res = await undiciFetch(url, {
-      ...init,
-      signal: AbortSignal.timeout(5000),
-      ...(identity ? { dispatcher: new Agent({ connect: { ...identity, rejectUnauthorized: true } }) } : {}),
-    });
-    await res.arrayBuffer();
-    return `status ${res.status}`;
-  } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    return `error ${cause?.code ?? cause?.message ?? (err as Error).message}`;
-  }
-}
-
-const refused = (outcome: string) => !outcome.startsWith('status 2');
-const handshakeRefused = (outcome: string) => outcome.startsWith('error');
-
 let rogue: Required<Pick<ClientIdentity, 'ca' | 'cert' | 'key'>>;
 before(async () => {
-  // A client certificate from a CA of its own, with the same name as a real component's.
-  const otherCa = await createCertificateAuthority('not the orderscope CA');
-  const pair = await otherCa.issue({ commonName: 'prometheus', usage: 'client' });
-  rogue = { ca: caPem(), cert: Buffer.from(pair.cert), key: Buffer.from(pair.key) };
+  rogue = await rogueIdentity('prometheus');
 });
 
 interface HttpsPort {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { componentFiles, type Component } from '@orderscope/ops';
+import { componentFiles, createCertificateAuthority, type Component } from '@orderscope/ops';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
 import { bearerOf, humanFetch, type DemoUser } from './login.js';
 import { caPem, certsDir, PROMETHEUS_URL, secret, VIA_LOGIN } from './stack.js';
@@ -79,4 +79,34 @@ export function sumSeries(text: string, metric: string, labels: RegExp = /.*/): 
     if (labels.test(m[2] ?? '')) sum += Number(m[3]);
   }
   return sum;
+}
+
+/** What one HTTP attempt ended with: "status 200", or "error <code>" when the connection failed. */
+export async function attempt(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string },
+  identity?: ClientIdentity,
+): Promise<string> {
+  try {
+    const res = await undiciFetch(url, {
+      ...init,
+      signal: AbortSignal.timeout(5000),
+      ...(identity ? { dispatcher: new Agent({ connect: { ...identity, rejectUnauthorized: true } }) } : {}),
+    });
+    await res.arrayBuffer();
+    return `status ${res.status}`;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return `error ${cause?.code ?? cause?.message ?? (err as Error).message}`;
+  }
+}
+
+export const refused = (outcome: string) => !outcome.startsWith('status 2');
+export const handshakeRefused = (outcome: string) => outcome.startsWith('error');
+
+/** A client certificate from a CA of its own, with the same name as a real component's. */
+export async function rogueIdentity(commonName: string): Promise<Required<Pick<ClientIdentity, 'ca' | 'cert' | 'key'>>> {
+  const otherCa = await createCertificateAuthority('not the orderscope CA');
+  const pair = await otherCa.issue({ commonName, usage: 'client' });
+  return { ca: caPem(), cert: Buffer.from(pair.cert), key: Buffer.from(pair.key) };
 }

@@ -21,6 +21,8 @@ export const VIA_LOGIN = process.env.ORDERSCOPE_VIA_LOGIN;
 export const JAEGER_URL = process.env.JAEGER_QUERY_URL ?? (VIA_LOGIN ? 'https://localhost:16686' : 'https://127.0.0.1:16687');
 export const PROMETHEUS_URL = process.env.PROMETHEUS_URL ?? (VIA_LOGIN ? 'https://localhost:9090' : 'https://127.0.0.1:9091');
 export const ALERTMANAGER_URL = process.env.ALERTMANAGER_URL ?? (VIA_LOGIN ? 'https://localhost:9093' : 'https://127.0.0.1:9095');
+/** The log store: natively its mTLS door (the log gateway), in compose its login. */
+export const LOGS_URL = process.env.LOGS_URL ?? (VIA_LOGIN ? 'https://localhost:9428' : 'https://127.0.0.1:9429');
 
 /** The stack's TLS material (certs/, or compose's certs/compose/ when the tests point there). */
 export const certsDir = process.env.ORDERSCOPE_CERTS_DIR ?? resolve(root, 'certs');
@@ -48,7 +50,7 @@ export async function resetFaults(): Promise<void> {
 export { binaryStl, eventually, modelForm };
 
 /** Stops a native-stack process that local:up started (by its pid file) and waits for its exit. */
-export async function stopNative(name: 'otelcol' | 'jaeger' | 'crm'): Promise<void> {
+export async function stopNative(name: 'otelcol' | 'jaeger' | 'crm' | 'victorialogs'): Promise<void> {
   const pid = Number(readFileSync(resolve(root, `.local/run/${name}.pid`), 'utf8'));
   try {
     process.kill(pid, 'SIGTERM');

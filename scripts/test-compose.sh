@@ -12,7 +12,7 @@ step() { printf '\n=== test:compose: %s (%ss)\n' "$*" "$SECONDS"; }
 
 # Compose publishes the native stack's ports: both cannot run at once.
 busy=()
-for port in $(node -e 'const t=require("./packages/orders/src/topology.json");console.log(Object.values(t.services).map(s=>s.port).join(" "))') 16686 9090 9093 8443; do
+for port in $(node -e 'const t=require("./packages/orders/src/topology.json");console.log(Object.values(t.services).map(s=>s.port).join(" "))') 16686 9090 9093 9428 8443; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then busy+=("$port"); fi
 done
 if ((${#busy[@]})); then

@@ -46,6 +46,24 @@ checks.push({
   native: /^O2P_VERSION="?(v[\d.]+)"?/m.exec(read('scripts/build-oauth2-proxy.sh'))?.[1],
 });
 
+checks.push({
+  // Natively built from its Go module: scripts/build-victorialogs.sh.
+  component: 'VictoriaLogs',
+  compose: image('victoriametrics/victoria-logs'),
+  native: /^VL_VERSION="?(v[\d.]+)"?/m.exec(read('scripts/build-victorialogs.sh'))?.[1],
+});
+// Grafana's VictoriaLogs plugin, pinned in compose's environment and, if there, in grafana.ini
+// (the environment wins: a drift would run a version the ini does not say).
+const iniPlugin = /^\s*preinstall_sync\s*=\s*victoriametrics-logs-datasource@([\w.-]+)/m.exec(read('grafana/grafana.ini'))?.[1];
+if (iniPlugin !== undefined) {
+  checks.push({
+    component: 'Grafana plugin victoriametrics-logs-datasource',
+    compose: /GF_PLUGINS_PREINSTALL_SYNC:\s*victoriametrics-logs-datasource@([\w.-]+)/.exec(compose)?.[1],
+    native: iniPlugin,
+    nativeName: 'grafana.ini',
+  });
+}
+
 // PostgreSQL natively is Debian's postgresql-15, whose point release follows upstream's in Debian
 // stable: the major version must be compose's; a point-release drift (compose's tag pinned, the
 // machine's package updated) is named here, not failed, since the archive keeps no older build.
@@ -72,6 +90,6 @@ let failed = false;
 for (const c of checks) {
   const ok = c.compose !== undefined && c.compose === c.native;
   failed ||= !ok;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.component}: compose ${c.compose ?? '(missing)'}, native ${c.native ?? '(missing)'}`);
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${c.component}: compose ${c.compose ?? '(missing)'}, ${c.nativeName ?? 'native'} ${c.native ?? '(missing)'}`);
 }
 process.exit(failed ? 1 : 0);

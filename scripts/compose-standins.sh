@@ -25,6 +25,7 @@ PROMETHEUS_TAG="$(tag_in docker-compose.yml '^ +image: (prom/prometheus:[^ ]+).*
 ALERTMANAGER_TAG="$(tag_in docker-compose.yml '^ +image: (prom/alertmanager:[^ ]+).*')"
 KEYCLOAK_TAG="$(tag_in docker-compose.yml '^ +image: (quay.io/keycloak/keycloak:[^ ]+).*')"
 O2P_TAG="$(tag_in docker-compose.yml '^ +image: (quay.io/oauth2-proxy/oauth2-proxy:[^ ]+).*')"
+VL_TAG="$(tag_in docker-compose.yml '^ +image: (victoriametrics/victoria-logs:[^ ]+).*')"
 
 have() { docker image inspect "$1" >/dev/null 2>&1; }
 
@@ -96,3 +97,6 @@ build "$KEYCLOAK_TAG" keycloak "$work/keycloak-files/keycloak"
 
 o2p="$(bash "$root/scripts/build-oauth2-proxy.sh" | tail -1)"
 build "$O2P_TAG" oauth2-proxy "$o2p"
+
+vl="$(bash "$root/scripts/build-victorialogs.sh" | tail -1)"
+build "$VL_TAG" victorialogs "$vl"

@@ -8,8 +8,9 @@ import { ownerOf, pathOf, SERVICE_NAMES, SERVICES } from '@orderscope/orders';
 import { isSkeleton, orderTrace, tag, transitionSpans, treeOf, type JaegerTrace } from '../support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from '../support/orders.js';
 import { humanFetch, JAEGER_LOGIN_URL } from '../support/login.js';
+import { logsQuery } from '../support/logs.js';
 import { componentFetch } from '../support/secure.js';
-import { ALERTMANAGER_URL, eventually, PROMETHEUS_URL, root } from '../support/stack.js';
+import { ALERTMANAGER_URL, eventually, LOGS_URL, PROMETHEUS_URL, root } from '../support/stack.js';
 
 /**
  * The demo as `docker compose up --build` starts it, on a real engine (npm run test:compose, which
@@ -76,6 +77,29 @@ describe('docker compose up: the demo through its published ports', () => {
       return found.some((r) => r.order_id === id && r.user.username === 'engineer') ? found : undefined;
     });
     t.diagnostic(`${records.length} access records in ${log}, the engineer's search of ${id} among them`);
+  });
+
+  it('stores the services\' log records: an order\'s are found in VictoriaLogs through its login (https://localhost:9428) by order_id, from more than one service; nothing without a login', { timeout: 150_000 }, async (t: TestContext) => {
+    // The log store only through the login: no session or token, no records.
+    const anonymous = await humanFetch(`${LOGS_URL}/select/logsql/query?${new URLSearchParams({ query: 'order_id:*', limit: '1' })}`, {
+      headers: { accept: 'application/json' },
+    });
+    assert.equal(anonymous.status, 401);
+    assert.doesNotMatch(await anonymous.text(), /order_id/, 'no record in the refusal');
+
+    // Orders begin at the shop (the simulator's customers); each goes on through the CRM and the MES.
+    // (An access gateway's record may name an order too: only the services count here.)
+    const found = await eventually('an order\'s records from more than one service', 120_000, async () => {
+      const recent = await logsQuery('_time:15m service.name:=shop order_id:* | uniq by (order_id) limit 20');
+      for (const id of recent.map((r) => r.order_id).filter((v) => typeof v === 'string' && v.length > 0)) {
+        const records = await logsQuery(`order_id:="${id}"`);
+        const services = new Set(records.map((r) => r['service.name']).filter((n) => (SERVICE_NAMES as readonly (string | undefined)[]).includes(n)));
+        if (services.size > 1) return { id, records, services };
+      }
+      return undefined;
+    }, 2_000);
+    assert.ok(found.records.every((r) => r.order_id === found.id), 'an exact match: only that order\'s records');
+    t.diagnostic(`order ${found.id}: ${found.records.length} log records, from ${[...found.services].sort().join(', ')}`);
   });
 
   it('keeps its promises on a laptop: ports on 127.0.0.1 only, a memory limit on every container, none hit, the sum the README states', async (t: TestContext) => {

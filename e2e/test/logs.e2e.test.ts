@@ -170,3 +170,12 @@ describe('logs: the hop to the store is mutually authenticated', () => {
     assert.equal(outcomes.storeRight, 'status 200', `the control: the password opens it: ${context}`);
   });
 });
+
+describe('logs: retention', () => {
+  it('the running VictoriaLogs keeps 14 days or 2 GiB (docs/retention.md)', async () => {
+    const flags = await scrape(`${LOGS_URL}/metrics`);
+    const flag = (name: string) => new RegExp(`^flag\\{name="${name.replace('.', '\\.')}", value="([^"]*)", is_set="true"\\}`, 'm').exec(flags)?.[1];
+    assert.equal(flag('retentionPeriod'), process.env.VICTORIALOGS_RETENTION ?? '14d');
+    assert.equal(flag('retention.maxDiskSpaceUsageBytes'), '2GiB');
+  });
+});

@@ -112,7 +112,7 @@ start_bg victorialogs "$vl_bin" "$vl_bin" -storageDataPath="$state/victorialogs"
   -tlsCertFile="$ORDERSCOPE_CERTS_DIR/victorialogs/server.crt" -tlsKeyFile="$ORDERSCOPE_CERTS_DIR/victorialogs/server.key" \
   -httpAuth.username=orderscope -httpAuth.password="file://$ORDERSCOPE_SECRETS_DIR/victorialogs_password"
 lg_certs="$ORDERSCOPE_CERTS_DIR/log-gateway"
-ACCESS_COMPONENT=victorialogs ACCESS_LISTEN="127.0.0.1:$LOG_GATEWAY_PORT" ACCESS_UPSTREAM="https://localhost:$VICTORIALOGS_PORT" \
+ACCESS_COMPONENT=log-gateway ACCESS_LISTEN="127.0.0.1:$LOG_GATEWAY_PORT" ACCESS_UPSTREAM="https://localhost:$VICTORIALOGS_PORT" \
 TLS_CA_FILE="$lg_certs/ca.crt" TLS_CERT_FILE="$lg_certs/client.crt" TLS_KEY_FILE="$lg_certs/client.key" \
 ACCESS_SERVER_CERT_FILE="$lg_certs/server.crt" ACCESS_SERVER_KEY_FILE="$lg_certs/server.key" \
 ACCESS_UPSTREAM_USER=orderscope ACCESS_UPSTREAM_PASSWORD_FILE="$ORDERSCOPE_SECRETS_DIR/victorialogs_password" \

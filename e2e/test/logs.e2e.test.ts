@@ -7,7 +7,7 @@ import { ownerOf, pathOf, SERVICE_NAMES, type Channel } from '@orderscope/orders
 import { orderTrace } from './support/jaeger.js';
 import { logsQuery, storedPerService, writtenPerService } from './support/logs.js';
 import { attempt, caPem, handshakeRefused, identityOf, otlpAuth, refused, rogueIdentity, scrape, secureFetch, sumSeries } from './support/secure.js';
-import { eventually, localUp, LOGS_URL, resetFaults, root, secret, stopNative } from './support/stack.js';
+import { E2E_DECISION_WAIT, eventually, localUp, LOGS_URL, resetFaults, restartCollector, root, secret, stopNative } from './support/stack.js';
 
 /**
  * The logging system on the real stack (native): the services' records reach VictoriaLogs through
@@ -70,6 +70,19 @@ describe('logs: every record of an order, in the store, by order_id and trace_id
   });
 });
 
+const str = (v: string) => ({ stringValue: v });
+/** Log records sent as a service's SDK sends them: OTLP/HTTP to the collector, with the shop's certificate and key. */
+async function sendRecords(records: Array<Record<string, unknown>>): Promise<void> {
+  const body = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: str('shop') }] }, scopeLogs: [{ logRecords: records }] }] };
+  const res = await secureFetch('https://127.0.0.1:4318/v1/logs', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...otlpAuth('shop') },
+    body: JSON.stringify(body),
+  }, 'shop');
+  assert.equal(res.status, 200, await res.text());
+}
+const now = () => String(BigInt(Date.now()) * 1_000_000n);
+
 describe('logs: personal data is masked on the way', () => {
   it('a canary e-mail, phone and card in the message and the attributes never reach the store', { timeout: 90_000 }, async (t) => {
     const mark = randomBytes(4).toString('hex');
@@ -77,33 +90,18 @@ describe('logs: personal data is masked on the way', () => {
     const email = `canary.${mark}@example.com`;
     const phone = '+44 20 7946 0958';
     const card = '4111 1111 1111 1111';
-    const str = (v: string) => ({ stringValue: v });
-    // As a service's SDK sends it: OTLP/HTTP to the collector, with the shop's certificate and key.
-    const body = {
-      resourceLogs: [{
-        resource: { attributes: [{ key: 'service.name', value: str('shop') }] },
-        scopeLogs: [{
-          logRecords: [{
-            timeUnixNano: String(BigInt(Date.now()) * 1_000_000n),
-            severityNumber: 17,
-            severityText: 'error',
-            body: str(`customer ${email} called from ${phone}, paid with ${card}`),
-            attributes: [
-              { key: 'order_id', value: str(orderId) },
-              { key: 'customer.contact', value: str(email) },
-              { key: 'payment', value: { kvlistValue: { values: [{ key: 'card', value: str(card) }, { key: 'phone', value: str(phone) }] } } },
-              { key: 'api_key', value: str(`key-${mark}`) },
-            ],
-          }],
-        }],
-      }],
-    };
-    const res = await secureFetch('https://127.0.0.1:4318/v1/logs', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...otlpAuth('shop') },
-      body: JSON.stringify(body),
-    }, 'shop');
-    assert.equal(res.status, 200, await res.text());
+    await sendRecords([{
+      timeUnixNano: now(),
+      severityNumber: 17,
+      severityText: 'error',
+      body: str(`customer ${email} called from ${phone}, paid with ${card}`),
+      attributes: [
+        { key: 'order_id', value: str(orderId) },
+        { key: 'customer.contact', value: str(email) },
+        { key: 'payment', value: { kvlistValue: { values: [{ key: 'card', value: str(card) }, { key: 'phone', value: str(phone) }] } } },
+        { key: 'api_key', value: str(`key-${mark}`) },
+      ],
+    }]);
 
     const [record] = await eventually('the canary record in the store', 60_000, async () => {
       const found = await logsQuery(`order_id:=${JSON.stringify(orderId)}`);
@@ -142,6 +140,47 @@ describe('logs: a store outage loses nothing', () => {
     assert.ok(orders.every((o) => o.status === 'CLOSED'), 'the run went on without the store');
     for (const o of orders) await storedAsWritten(t, 'order_id', o.order_id, 120_000);
     await eventually('the queues to drain', 30_000, async () => ((await queued()) === 0 ? true : undefined));
+  });
+});
+
+describe('logs: severity decides what waits longest', () => {
+  after(() => restartCollector({ OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT }));
+
+  it('with the routine queue full during an outage, every warning and error still reaches the store', { timeout: 300_000 }, async (t) => {
+    const ROUTINE_QUEUE = 100;
+    await restartCollector({ OTELCOL_DECISION_WAIT: E2E_DECISION_WAIT, OTELCOL_LOG_QUEUE_ROUTINE: String(ROUTINE_QUEUE) });
+    const run = randomUUID();
+    const record = (i: number, severityNumber: number, severityText: string) => ({
+      timeUnixNano: now(),
+      severityNumber,
+      severityText,
+      body: str(`flood record ${i}`),
+      attributes: [{ key: 'flood.run', value: str(run) }, { key: 'flood.severity', value: str(severityText) }],
+    });
+    await stopNative('victorialogs');
+    try {
+      // A flood of routine records, with a few warnings and errors among them.
+      for (let b = 0; b < 10; b++) {
+        await sendRecords([
+          ...Array.from({ length: 100 }, (_, i) => record(b * 100 + i, 9, 'info')),
+          record(b, 13, 'warn'),
+          record(b, 17, 'error'),
+        ]);
+      }
+    } finally {
+      await localUp();
+    }
+    const bySeverity = async () => {
+      const out: Record<string, number> = {};
+      for (const r of await logsQuery(`flood.run:=${JSON.stringify(run)} | stats by (flood.severity) count() n`)) out[r['flood.severity']!] = Number(r.n);
+      return out;
+    };
+    const stored = await eventually('the warnings and errors in the store', 60_000, async () => {
+      const s = await bySeverity();
+      return s.warn === 10 && s.error === 10 ? s : undefined;
+    });
+    t.diagnostic(JSON.stringify(stored));
+    assert.ok((stored.info ?? 0) < 1000, `routine records beyond the queue were shed: ${JSON.stringify(stored)}`);
   });
 });
 

@@ -28,7 +28,21 @@ OTELCOL_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_ENDPOINT=jaeger:4317 OTELCOL_STORAGE_DIR
 "$jaeger" validate --config "file:jaeger/config.yaml"
 JAEGER_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_BADGER_DIR=/var/lib/jaeger-plain \
   CERTS_DIR=/certs/jaeger SECRETS_DIR="$compose_secrets" OTELCOL_OTLP_URL=https://otel-collector:4319 \
-  PROMETHEUS_URL=https://prometheus:9090 "$jaeger" validate --config "file:jaeger/config.yaml"
+  PROMETHEUS_URL=https://prometheus:9090 JAEGER_UI_CONFIG=/etc/jaeger/ui-config.json \
+  "$jaeger" validate --config "file:jaeger/config.yaml"
+# The UI's configuration is read only at start (validate does not open it), and a bad one stops
+# Jaeger there: it must be a JSON object whose link patterns each have a type, a url and a text.
+node --input-type=module - jaeger/ui-config.json <<'JS'
+import { readFileSync } from 'node:fs';
+const file = process.argv[2];
+const fail = (msg) => { console.error(`check-configs: ${file}: ${msg}`); process.exit(1); };
+let cfg;
+try { cfg = JSON.parse(readFileSync(file, 'utf8')); } catch (err) { fail(`not valid JSON: ${err.message}`); }
+if (!cfg || typeof cfg !== 'object' || Array.isArray(cfg)) fail('expected a JSON object');
+const links = cfg.linkPatterns;
+if (!Array.isArray(links) || links.length === 0) fail('expected linkPatterns');
+for (const l of links) if (!l.type || typeof l.url !== 'string' || typeof l.text !== 'string') fail(`incomplete link pattern ${JSON.stringify(l)}`);
+JS
 
 # Prometheus: promtool only warns about a missing file_sd target file; here that fails.
 promtool_config() { # config-file
@@ -80,7 +94,7 @@ let doc;
 try { doc = parse(readFileSync(file, 'utf8'), { prettyErrors: true }); } catch (err) { fail(`not valid YAML: ${err.message}`); }
 if (doc?.apiVersion !== 1 || !Array.isArray(doc.datasources)) fail('expected apiVersion: 1 and a datasources list');
 const uids = doc.datasources.map((ds) => ds.uid);
-for (const uid of ['prometheus', 'jaeger', 'postgres', 'alertmanager']) if (!uids.includes(uid)) fail(`no data source with uid ${uid}`);
+for (const uid of ['prometheus', 'jaeger', 'postgres', 'alertmanager', 'victorialogs']) if (!uids.includes(uid)) fail(`no data source with uid ${uid}`);
 // The dashboards' provider reads the JSON from where compose mounts ./grafana/provisioning.
 const provider = parse(readFileSync('grafana/provisioning/dashboards/dashboards.yml', 'utf8'));
 if (provider?.apiVersion !== 1 || provider.providers?.[0]?.options?.path !== '/etc/grafana/provisioning/dashboards') {

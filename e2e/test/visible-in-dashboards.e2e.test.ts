@@ -5,12 +5,14 @@ import { promisify } from 'node:util';
 import { DASHBOARDS, layout, panelQueries, type PanelQuery } from '@orderscope/dashboards';
 import pg from 'pg';
 import { eventually, PROMETHEUS_URL, root, secret } from './support/stack.js';
+import { logsQuery } from './support/logs.js';
 import { componentFetch } from './support/secure.js';
 
 /**
  * The dashboards (packages/dashboards, provisioned into Grafana in compose) against the real
- * native Prometheus and PostgreSQL, after a simulated run with faults: every panel query returns
- * data, the SQL ones as Grafana's read-only role. Grafana itself cannot run here: this is what it
+ * native Prometheus, PostgreSQL and VictoriaLogs, after a simulated run with faults: every panel
+ * query returns data, the SQL ones as Grafana's read-only role, the LogsQL ones through the log
+ * gateway with Grafana's client certificate. Grafana itself cannot run here: this is what it
  * would ask. Runs after the other e2e tests (its name), whose lost orders fire OrdersStuck.
  */
 const run = promisify(execFile);
@@ -30,9 +32,10 @@ async function prometheus(q: PanelQuery): Promise<number> {
   return body.data!.result.length;
 }
 
-describe('the dashboards, query by query, on the real Prometheus and PostgreSQL', () => {
+describe('the dashboards, query by query, on the real Prometheus, PostgreSQL and VictoriaLogs', () => {
   let reader: pg.Client;
   let orderId = '';
+  let loggedOrderId = '';
   before(async () => {
     // A run with faults: flaky pricing (retries, 5xx) and lost orders (stuck at the MES).
     for (const scenario of ['flaky-pricing', 'lost-orders']) {
@@ -48,6 +51,9 @@ describe('the dashboards, query by query, on the real Prometheus and PostgreSQL'
     await reader.connect();
     // The order-lookup dashboard's order: the oldest still open (its life spans every incident since).
     orderId = (await reader.query<{ order_id: string }>(`SELECT order_id FROM crm.report_orders WHERE status <> 'CLOSED' ORDER BY created_at LIMIT 1`)).rows[0]!.order_id;
+    // Its logs panel's order: the newest in the registry, one of the run's (the oldest open one may
+    // be older than the logs, which the services have sent only since issue 14).
+    loggedOrderId = (await reader.query<{ order_id: string }>(`SELECT order_id FROM crm.report_orders ORDER BY created_at DESC LIMIT 1`)).rows[0]!.order_id;
   });
 
   it('answers every PromQL panel query with series', { timeout: 120_000 }, async (t: TestContext) => {
@@ -77,6 +83,27 @@ describe('the dashboards, query by query, on the real Prometheus and PostgreSQL'
       if (series.data.result.length === 0) empty.push(r.name);
     }
     assert.deepEqual(empty, [], 'recording rules with no series');
+  });
+
+  it('answers every LogsQL panel query with records of that order, from more than one service, in order', { timeout: 120_000 }, async (t: TestContext) => {
+    const logs = queries.filter((q) => q.kind === 'logsql');
+    assert.ok(logs.length >= 1, `${logs.length} LogsQL queries`);
+    for (const q of logs) {
+      assert.equal(q.datasource.uid, 'victorialogs', `${q.dashboard} / ${q.panel} reads VictoriaLogs`);
+      // $order_id: the order id as typed (the plugin puts a single text value in as it is).
+      const text = q.query.replaceAll('${order_id}', loggedOrderId).replaceAll('$order_id', loggedOrderId);
+      // The order is this run's, well inside the dashboard's 7 days. Its records reach the store after
+      // the services' and the collector's batches: wait until more than one service's are in.
+      const records = await eventually(`${q.dashboard} / ${q.panel}: records of order ${loggedOrderId}\n${text}`, 60_000, async () => {
+        const r = await logsQuery(text);
+        return new Set(r.map((x) => x['service.name'])).size > 1 ? r : undefined;
+      }, 1000);
+      const services = [...new Set(records.map((r) => r['service.name']))].sort();
+      t.diagnostic(`${String(records.length).padStart(3)} records  ${q.dashboard} / ${q.panel} (order ${loggedOrderId}: ${services.join(', ')})`);
+      for (const r of records) assert.equal(r.order_id, loggedOrderId, `${q.panel}: only that order's records (exact match)\n${JSON.stringify(r)}`);
+      const times = records.map((r) => Date.parse(r._time!));
+      assert.deepEqual(times, [...times].sort((a, b) => a - b), `${q.panel}: oldest first`);
+    }
   });
 
   it('answers every SQL panel query with rows, as the read-only role, which reads nothing else', async (t: TestContext) => {

@@ -8,6 +8,7 @@ export const DS = {
   prometheus: { type: 'prometheus', uid: 'prometheus' },
   postgres: { type: 'grafana-postgresql-datasource', uid: 'postgres' },
   jaeger: { type: 'jaeger', uid: 'jaeger' },
+  victorialogs: { type: 'victoriametrics-logs-datasource', uid: 'victorialogs' },
 } as const satisfies Record<string, DataSourceRef>;
 
 /** Where people open Jaeger (compose publishes its UI here): links from panels to an order's trace. */

@@ -3,6 +3,7 @@ import { orderFlow } from './order-flow.js';
 import { orderLookup } from './order-lookup.js';
 import { serviceSla } from './service-sla.js';
 import { tracingPipeline } from './tracing-pipeline.js';
+import { DS } from './datasources.js';
 
 export { DS, JAEGER_UI } from './datasources.js';
 export { layout } from './layout.js';
@@ -19,14 +20,15 @@ export interface PanelQuery {
   readonly dashboard: string;
   readonly panel: string;
   readonly datasource: { type?: string; uid?: string };
-  /** PromQL (expr) or SQL (rawSql), as Grafana sends it before interpolation. */
+  /** PromQL or LogsQL (expr) or SQL (rawSql), as Grafana sends it before interpolation. */
   readonly query: string;
-  readonly kind: 'promql' | 'sql';
+  /** By the data source: an expr is LogsQL for VictoriaLogs, else PromQL. */
+  readonly kind: 'promql' | 'sql' | 'logsql';
   /** A PromQL query of the last value only (Grafana asks /api/v1/query), else over the range shown. */
   readonly instant: boolean;
 }
 
-/** Every query of every panel, for tests that run them against the real Prometheus and PostgreSQL. */
+/** Every query of every panel, for tests that run them against the real Prometheus, PostgreSQL and VictoriaLogs. */
 export function panelQueries(name: string, dashboard: Dashboard): PanelQuery[] {
   const out: PanelQuery[] = [];
   for (const panel of dashboard.panels ?? []) {
@@ -35,7 +37,7 @@ export function panelQueries(name: string, dashboard: Dashboard): PanelQuery[] {
     for (const t of (panel.targets ?? []) as Target[]) {
       const datasource = t.datasource ?? (panel.datasource as { type?: string; uid?: string }) ?? {};
       const base = { dashboard: name, panel: panel.title ?? '', datasource, instant: t.instant === true };
-      if (t.expr !== undefined) out.push({ ...base, query: t.expr, kind: 'promql' });
+      if (t.expr !== undefined) out.push({ ...base, query: t.expr, kind: datasource.type === DS.victorialogs.type ? 'logsql' : 'promql' });
       if (t.rawSql !== undefined) out.push({ ...base, query: t.rawSql, kind: 'sql' });
     }
   }

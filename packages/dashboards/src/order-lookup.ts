@@ -1,15 +1,18 @@
 import { DashboardBuilder, DashboardLinkBuilder, TextBoxVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { jaegerSearch } from './datasources.js';
-import { sql, sqlTable } from './panels.js';
+import { logsPanel, logsql, sql, sqlTable } from './panels.js';
 
 /** The order the dashboard shows, as a SQL string literal (Grafana's sqlstring format escapes it). */
 const ORDER = '${order_id:sqlstring}';
 
-/** Order lookup: one order's status, its history with the time each step took, and its trace. */
+/** The order in LogsQL: an exact match of the order_id field the services log with (docs/logging.md). */
+const ORDER_LOGS = 'order_id:="$order_id" | sort by (_time)';
+
+/** Order lookup: one order's status, its history with the time each step took, its logs and its trace. */
 export const orderLookup = () =>
   new DashboardBuilder('Order lookup')
     .uid('orderscope-order-lookup')
-    .description("One order from the CRM's registry: its status, every transition and how long each step took, a link to its trace.")
+    .description("One order from the CRM's registry: its status, every transition and how long each step took, what the services logged about it, a link to its trace.")
     .tags(['orderscope'])
     .time({ from: 'now-7d', to: 'now' })
     .withVariable(new TextBoxVariableBuilder('order_id').label('order_id'))
@@ -53,5 +56,12 @@ export const orderLookup = () =>
             ORDER BY i.starts_at DESC
             LIMIT 50`,
         ),
+      ),
+    )
+    .withPanel(
+      logsPanel(
+        'Logs of this order',
+        "What every service logged while it handled this order (VictoriaLogs), oldest first; a record's trace_id opens its trace in Jaeger.",
+        logsql(ORDER_LOGS),
       ),
     );

@@ -32,7 +32,9 @@ describe('the dashboards', () => {
       assert.ok(queries.length > 0);
       for (const q of queries) {
         assert.ok(provisioned.has(q.datasource.uid!), `${q.panel}: data source ${q.datasource.uid} is provisioned`);
-        assert.equal(q.kind === 'sql', q.datasource.uid === 'postgres', `${q.panel}: SQL goes to PostgreSQL, PromQL to Prometheus`);
+        assert.equal(q.kind === 'sql', q.datasource.uid === 'postgres', `${q.panel}: SQL goes to PostgreSQL`);
+        assert.equal(q.kind === 'logsql', q.datasource.uid === 'victorialogs', `${q.panel}: LogsQL goes to VictoriaLogs`);
+        assert.equal(q.kind === 'promql', q.datasource.uid === 'prometheus', `${q.panel}: PromQL goes to Prometheus`);
       }
     });
   }
@@ -45,5 +47,24 @@ describe('the dashboards', () => {
       for (const name of relations) assert.match(name, /^crm\.report_/, `${q.panel} reads ${name}`);
       assert.ok(!q.query.includes('$order_id') && !q.query.includes("'${order_id}'"), `${q.panel}: the order id only as \${order_id:sqlstring}`);
     }
+  });
+
+  it("show the order's logs on the order lookup: an exact match of the order, oldest first, as the logs panel's instant query", () => {
+    const lookup = built.find(([name]) => name === 'order-lookup')![1];
+    const panel = (lookup.panels ?? []).find((p) => p.title === 'Logs of this order') as { type?: string; targets?: Array<Record<string, unknown>> } | undefined;
+    assert.ok(panel, 'a logs panel on the order lookup');
+    assert.equal(panel.type, 'logs');
+    // As provisioned (the JSON written to grafana/provisioning/dashboards).
+    assert.deepEqual(JSON.parse(JSON.stringify(panel.targets)), [
+      {
+        refId: 'A',
+        datasource: { type: 'victoriametrics-logs-datasource', uid: 'victorialogs' },
+        expr: 'order_id:="$order_id" | sort by (_time)',
+        queryType: 'instant',
+        editorMode: 'code',
+      },
+    ]);
+    // The variable it fills in is the dashboard's own.
+    assert.ok((lookup.templating?.list ?? []).some((v) => v.name === 'order_id'));
   });
 });

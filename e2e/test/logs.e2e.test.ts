@@ -5,6 +5,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { ownerOf, pathOf, SERVICE_NAMES, type Channel } from '@orderscope/orders';
 import { orderTrace } from './support/jaeger.js';
+import { accessTokenOf, humanFetch, JAEGER_LOGIN_URL } from './support/login.js';
 import { logsQuery, storedPerService, writtenPerService } from './support/logs.js';
 import { attempt, caPem, handshakeRefused, identityOf, otlpAuth, refused, rogueIdentity, scrape, secureFetch, sumSeries } from './support/secure.js';
 import { E2E_DECISION_WAIT, eventually, localUp, LOGS_URL, resetFaults, restartCollector, root, secret, stopNative } from './support/stack.js';
@@ -216,5 +217,27 @@ describe('logs: retention', () => {
     const flag = (name: string) => new RegExp(`^flag\\{name="${name.replace('.', '\\.')}", value="([^"]*)", is_set="true"\\}`, 'm').exec(flags)?.[1];
     assert.equal(flag('retentionPeriod'), process.env.VICTORIALOGS_RETENTION ?? '14d');
     assert.equal(flag('retention.maxDiskSpaceUsageBytes'), '2GiB');
+  });
+});
+
+describe("logs: the stack's own records, each labelled by its component", () => {
+  it("an engineer's search in Jaeger through the login is a record in the store, naming them and the order", { timeout: 90_000 }, async () => {
+    const orderId = randomUUID();
+    const res = await humanFetch(`${JAEGER_LOGIN_URL}/api/traces?service=crm&tags=${encodeURIComponent(JSON.stringify({ order_id: orderId }))}`, {
+      headers: { authorization: `Bearer ${await accessTokenOf('engineer')}` },
+    });
+    assert.equal(res.status, 200, await res.text());
+    const [record] = await eventually('the access record in the store', 60_000, async () => {
+      const found = await logsQuery(`service.name:=access-gateway orderscope.component:=jaeger order_id:=${JSON.stringify(orderId)}`);
+      return found.length > 0 ? found : undefined;
+    });
+    assert.equal(record!['user.username'], 'engineer');
+    assert.equal(record!.method, 'GET');
+    assert.equal(record!.status, '200');
+  });
+
+  it("the collector's and Jaeger's own logs are there, under their names", async () => {
+    const stored = await storedPerService('service.name:in(otelcol, jaeger) _time:1d');
+    assert.ok((stored.otelcol ?? 0) > 0 && (stored.jaeger ?? 0) > 0, JSON.stringify(stored));
   });
 });

@@ -14,25 +14,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 O2P_MODULE=github.com/oauth2-proxy/oauth2-proxy/v7
 O2P_VERSION=v7.15.6
 
-log() { echo "build-oauth2-proxy: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-source "$ROOT/scripts/lib/go-env.sh"
-export GOFLAGS="-buildvcs=false" GOWORK=off
-
-OUT_DIR="$ROOT/oauth2-proxy/build/$O2P_VERSION"
-BIN="$OUT_DIR/oauth2-proxy"
-if [ -x "$BIN" ] && [ "${FORCE:-0}" != "1" ]; then
-  log "$BIN exists, skipping build (FORCE=1 to rebuild)"
-  echo "$BIN"
-  exit 0
-fi
-mkdir -p "$OUT_DIR"
-t0=$(date +%s)
-log "building $O2P_MODULE@$O2P_VERSION (first build downloads modules and compiles for about two minutes)"
-GOBIN="$OUT_DIR" go install -trimpath -ldflags "-s -w -X $O2P_MODULE/pkg/version.VERSION=$O2P_VERSION" "$O2P_MODULE@$O2P_VERSION"
-have="$("$BIN" --version 2>&1 | sed -n 's/^oauth2-proxy \(v[^ ]*\) .*/\1/p')"
-[ "$have" = "$O2P_VERSION" ] || die "$BIN --version reports '$have', expected $O2P_VERSION"
-e=$(( $(date +%s) - t0 ))
-log "oauth2-proxy $have built in $((e / 60))m$(printf '%02d' $((e % 60)))s ($e s), size $(du -h "$BIN" | cut -f1)"
-echo "$BIN"
+source "$ROOT/scripts/lib/go-install.sh"
+o2p_version() { "$1" --version 2>&1 | sed -n 's/^oauth2-proxy \(v[^ ]*\) .*/\1/p'; }
+go_install_release oauth2-proxy "$ROOT/oauth2-proxy/build/$O2P_VERSION" oauth2-proxy "$O2P_VERSION" o2p_version -- \
+  -ldflags "-s -w -X $O2P_MODULE/pkg/version.VERSION=$O2P_VERSION" "$O2P_MODULE@$O2P_VERSION"

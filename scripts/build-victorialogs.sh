@@ -14,26 +14,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VL_MODULE=github.com/VictoriaMetrics/VictoriaLogs
 VL_VERSION=v1.52.1
 
-log() { echo "build-victorialogs: $*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-source "$ROOT/scripts/lib/go-env.sh"
-export GOFLAGS="-buildvcs=false" GOWORK=off
-
-OUT_DIR="$ROOT/victorialogs/build/$VL_VERSION"
-BIN="$OUT_DIR/victoria-logs"
-if [ -x "$BIN" ] && [ "${FORCE:-0}" != "1" ]; then
-  log "$BIN exists, skipping build (FORCE=1 to rebuild)"
-  echo "$BIN"
-  exit 0
-fi
-mkdir -p "$OUT_DIR"
-t0=$(date +%s)
-log "building $VL_MODULE/app/victoria-logs@$VL_VERSION"
-GOBIN="$OUT_DIR" go install -trimpath \
+source "$ROOT/scripts/lib/go-install.sh"
+vl_version() { "$1" -version 2>&1 | head -1; }
+go_install_release victorialogs "$ROOT/victorialogs/build/$VL_VERSION" victoria-logs "victoria-logs-$VL_VERSION" vl_version -- \
   -ldflags "-s -w -X github.com/VictoriaMetrics/VictoriaMetrics/lib/buildinfo.Version=victoria-logs-$VL_VERSION" \
   "$VL_MODULE/app/victoria-logs@$VL_VERSION"
-have="$("$BIN" -version 2>&1 | head -1)"
-[ "$have" = "victoria-logs-$VL_VERSION" ] || die "$BIN -version reports '$have', expected victoria-logs-$VL_VERSION"
-log "victoria-logs $VL_VERSION built in $(( $(date +%s) - t0 )) s, size $(du -h "$BIN" | cut -f1)"
-echo "$BIN"

@@ -30,14 +30,25 @@ export const telemetryStats: TelemetryStats = (holder[KEY] ??= {
   failedLogs: 0,
 });
 
-/** Counts what the wrapped exporter delivers and fails to deliver; the service never waits on it. */
-export class CountingExporter implements SpanExporter {
-  constructor(private readonly inner: SpanExporter) {}
+/** What both SDK exporters are, as far as counting them goes. */
+interface Exporter<T> {
+  export(items: T[], done: (result: ExportResult) => void): void;
+  shutdown(): Promise<void>;
+  forceFlush?(): Promise<void>;
+}
+type Counter = { [K in keyof TelemetryStats]: TelemetryStats[K] extends number ? K : never }[keyof TelemetryStats];
 
-  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    this.inner.export(spans, (result) => {
-      if (result.code === ExportResultCode.SUCCESS) telemetryStats.exportedSpans += spans.length;
-      else telemetryStats.failedSpans += spans.length;
+/** Counts what the wrapped exporter delivers and fails to deliver; the service never waits on it. */
+class Counting<T> implements Exporter<T> {
+  constructor(
+    private readonly inner: Exporter<T>,
+    private readonly delivered: Counter,
+    private readonly failed: Counter,
+  ) {}
+
+  export(items: T[], done: (result: ExportResult) => void): void {
+    this.inner.export(items, (result) => {
+      telemetryStats[result.code === ExportResultCode.SUCCESS ? this.delivered : this.failed] += items.length;
       done(result);
     });
   }
@@ -49,21 +60,14 @@ export class CountingExporter implements SpanExporter {
   }
 }
 
-/** The same for log records. */
-export class CountingLogExporter implements LogRecordExporter {
-  constructor(private readonly inner: LogRecordExporter) {}
+export class CountingExporter extends Counting<ReadableSpan> implements SpanExporter {
+  constructor(inner: SpanExporter) {
+    super(inner, 'exportedSpans', 'failedSpans');
+  }
+}
 
-  export(records: ReadableLogRecord[], done: (result: ExportResult) => void): void {
-    this.inner.export(records, (result) => {
-      if (result.code === ExportResultCode.SUCCESS) telemetryStats.exportedLogs += records.length;
-      else telemetryStats.failedLogs += records.length;
-      done(result);
-    });
-  }
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush?.() ?? Promise.resolve();
+export class CountingLogExporter extends Counting<ReadableLogRecord> implements LogRecordExporter {
+  constructor(inner: LogRecordExporter) {
+    super(inner, 'exportedLogs', 'failedLogs');
   }
 }

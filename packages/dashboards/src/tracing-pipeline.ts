@@ -4,14 +4,28 @@ import { graph, prom, promNow, promTable } from './panels.js';
 /** A collector metric with or without the _total suffix its exporter may add. */
 const m = (name: string, labels = '') => `{__name__=~"${name}(_total)?"${labels ? `,${labels}` : ''}}`;
 
+/** The log store's two queues, one per severity class (collector/config.yaml). */
+const LOG_QUEUES = 'job="otelcol",exporter=~"otlp_http/logs_.*"';
+
+/**
+ * The alerts on the logging pipeline (prometheus/rules/logging.yml), and the store's scrape target
+ * down (ScrapeTargetDown, job victorialogs): one row each, 1 while it fires, else 0.
+ */
+export const LOGGING_ALERTS = ['LogRecordsRefused', 'LogRecordsDropped', 'LogStoreUnreachable', 'ScrapeTargetDown'] as const;
+const loggingAlertsFiring = [
+  `max by (alertname, severity, exporter, receiver, job) (ALERTS{alertstate="firing",alertname=~"${LOGGING_ALERTS.filter((a) => a !== 'ScrapeTargetDown').join('|')}"} or ALERTS{alertstate="firing",alertname="ScrapeTargetDown",job="victorialogs"})`,
+  ...LOGGING_ALERTS.map((a) => `label_replace(vector(0), "alertname", "${a}", "", "")`),
+].join('\nor on (alertname) ');
+
 /**
  * Tracing pipeline: what the collector takes in, refuses and drops, what the sampling keeps and
- * why, its queue and memory, and Jaeger behind it.
+ * why, its queue and memory, and Jaeger behind it; and the same for the log records on their way
+ * to the log store (VictoriaLogs), with the store's ingest, disk and memory.
  */
 export const tracingPipeline = () =>
   new DashboardBuilder('Tracing pipeline')
     .uid('orderscope-tracing-pipeline')
-    .description('Spans accepted, refused, dropped; kept per sampling policy; the export queue; memory; Jaeger; certificate expiry.')
+    .description('Spans accepted, refused, dropped; kept per sampling policy; the export queue; memory; Jaeger; certificate expiry. Log records accepted, refused, sent per severity queue and lost; the log queues; the log store; the logging alerts.')
     .tags(['orderscope'])
     .refresh('30s')
     .time({ from: 'now-1h', to: 'now' })
@@ -77,4 +91,51 @@ export const tracingPipeline = () =>
         promNow('min by (peer, subject) (orderscope_tls_peer_certificate_not_after_seconds) - time()'),
       ),
     )
-    .withPanel(graph('Jaeger and the collector running', "Uptime as they report it (Jaeger's own metrics come through the collector).", 's', prom('max by (job) ({__name__=~"otelcol_process_uptime.*"})', '{{job}}')));
+    .withPanel(graph('Jaeger and the collector running', "Uptime as they report it (Jaeger's own metrics come through the collector).", 's', prom('max by (job) ({__name__=~"otelcol_process_uptime.*"})', '{{job}}')))
+    .withRow(new RowBuilder('Logs'))
+    .withPanel(
+      graph(
+        'Log records accepted per second',
+        "Per receiver: otlp is the services' records, otlp/internal the collector's, Jaeger's and the access gateways' own. The collector's metrics do not say which service sent a record.",
+        'ops',
+        prom(`sum by (receiver) (rate(${m('otelcol_receiver_accepted_log_records', 'job="otelcol"')}[$__rate_interval]))`, '{{receiver}}'),
+      ),
+    )
+    .withPanel(
+      graph(
+        'Log records refused per second',
+        "Refused at a receiver (LogRecordsRefused), and by the logs' memory limiter (memory_limiter/logs, OTELCOL_LOGS_MEMORY_LIMIT_MIB); the SDKs keep and retry them.",
+        'ops',
+        prom(`sum by (receiver) (rate(${m('otelcol_receiver_refused_log_records', 'job="otelcol"')}[$__rate_interval]))`, '{{receiver}}'),
+        prom(`sum(rate(${m('otelcol_processor_memory_limiter_refused_log_records', 'job="otelcol"')}[$__rate_interval])) or vector(0)`, 'memory limiter'),
+      ),
+    )
+    .withPanel(
+      graph(
+        'Log records sent and lost per second',
+        'Sent to the log store per severity queue (otlp_http/logs_important: warnings and errors; otlp_http/logs_routine: INFO or unstated), failed for good, refused by a full queue (LogRecordsDropped), and dropped by the store itself (vl_rows_dropped_total).',
+        'ops',
+        prom(`sum by (exporter) (rate(${m('otelcol_exporter_sent_log_records', LOG_QUEUES)}[$__rate_interval]))`, 'sent {{exporter}}'),
+        prom(`sum by (exporter) (rate(${m('otelcol_exporter_send_failed_log_records', LOG_QUEUES)}[$__rate_interval])) or vector(0)`, 'failed {{exporter}}'),
+        prom(`sum by (exporter) (rate(${m('otelcol_exporter_enqueue_failed_log_records', LOG_QUEUES)}[$__rate_interval])) or vector(0)`, 'queue full {{exporter}}'),
+        prom('sum(rate(vl_rows_dropped_total{job="victorialogs"}[$__rate_interval]))', 'dropped by the store'),
+      ),
+    )
+    .withPanel(
+      graph(
+        'Log queues: how full',
+        'Records waiting in each severity queue (on disk) against its capacity (OTELCOL_LOG_QUEUE_IMPORTANT, OTELCOL_LOG_QUEUE_ROUTINE): they fill while the store is unreachable (LogStoreUnreachable), the routine one first; at 100 % records are dropped.',
+        'percentunit',
+        prom(`sum by (exporter) (${m('otelcol_exporter_queue_size', LOG_QUEUES)}) / sum by (exporter) (${m('otelcol_exporter_queue_capacity', LOG_QUEUES)})`, '{{exporter}}'),
+      ),
+    )
+    .withPanel(graph('Log store: records ingested per second', 'Rows VictoriaLogs took in, per ingestion protocol (vl_rows_ingested_total).', 'ops', prom('sum by (type) (rate(vl_rows_ingested_total{job="victorialogs"}[$__rate_interval]))', '{{type}}')))
+    .withPanel(graph('Log store: disk', "VictoriaLogs' data on disk, the records (storage) and their index (indexdb) (vl_data_size_bytes).", 'bytes', prom('sum by (type) (vl_data_size_bytes{job="victorialogs"})', '{{type}}')))
+    .withPanel(graph('Log store: memory', "VictoriaLogs' resident memory (process_resident_memory_bytes).", 'bytes', prom('max by (instance) (process_resident_memory_bytes{job="victorialogs"})', '{{instance}}')))
+    .withPanel(
+      promTable(
+        'Logging alerts firing',
+        'Each alert on the logging pipeline (prometheus/rules/logging.yml) and the log store scrape target down (ScrapeTargetDown for job victorialogs): 1 while it fires, with its exporter or receiver; 0 when it does not.',
+        promNow(loggingAlertsFiring),
+      ),
+    );

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { DASHBOARDS, DS, layout, panelQueries } from '../src/index.js';
 
@@ -66,5 +67,19 @@ describe('the dashboards', () => {
     ]);
     // The variable it fills in is the dashboard's own.
     assert.ok((lookup.templating?.list ?? []).some((v) => v.name === 'order_id'));
+  });
+
+  it('list every logging alert on the tracing pipeline, each with a row of its own while it does not fire', () => {
+    const pipeline = built.find(([name]) => name === 'tracing-pipeline')![1];
+    const [q] = panelQueries('tracing-pipeline', pipeline).filter((x) => x.panel === 'Logging alerts firing');
+    assert.ok(q?.instant, 'an instant query');
+    const rules = readFileSync(new URL('../../../../prometheus/rules/logging.yml', import.meta.url), 'utf8');
+    const alerts = [...rules.matchAll(/^\s*- alert: (\w+)$/gm)].map((x) => x[1]!);
+    assert.ok(alerts.length >= 3, `${alerts.length} alerts in logging.yml`);
+    const selector = /alertname=~"([^"]+)"/.exec(q.query)![1]!.split('|');
+    const zeroRows = [...q.query.matchAll(/or on \(alertname\) label_replace\(vector\(0\), "alertname", "(\w+)", "", ""\)/g)].map((x) => x[1]!);
+    assert.deepEqual([...selector].sort(), [...alerts].sort(), 'the firing ones, of logging.yml');
+    assert.deepEqual([...zeroRows].sort(), [...alerts, 'ScrapeTargetDown'].sort(), 'a 0 row for each, and for the store down');
+    assert.match(q.query, /alertname="ScrapeTargetDown",job="victorialogs"/);
   });
 });

@@ -12,7 +12,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Where the tests leave their screenshots (git-ignored). */
 export const SCREENSHOTS = resolve(process.env.ORDERSCOPE_STATE ?? resolve(root, '.local'), 'screenshots');
 
-/** The servers a person's browser meets: the login and the identity provider. */
+/** The servers a person's browser meets: the logins (one certificate for all: Jaeger's, the log store's...) and the identity provider. */
 const SERVERS = ['oauth2-proxy', 'keycloak'];
 
 /**

@@ -6,6 +6,8 @@ export const KEYCLOAK_URL = process.env.KEYCLOAK_URL ?? 'https://localhost:8443'
 export const REALM_URL = `${KEYCLOAK_URL}/realms/orderscope`;
 /** Jaeger through the login (oauth2-proxy). */
 export const JAEGER_LOGIN_URL = process.env.JAEGER_LOGIN_URL ?? 'https://localhost:16686';
+/** The log store (VictoriaLogs, its UI vmui) through its login: people's door (jaeger/ui-config.json's links). */
+export const LOGS_LOGIN_URL = process.env.LOGS_LOGIN_URL ?? 'https://localhost:9428';
 
 export const DEMO_USERS = ['viewer', 'engineer', 'admin', 'outsider'] as const;
 export type DemoUser = (typeof DEMO_USERS)[number];

@@ -26,6 +26,7 @@ COPY packages/ops/package.json packages/ops/
 COPY packages/testkit/package.json packages/testkit/
 COPY packages/dashboards/package.json packages/dashboards/
 COPY packages/component-tests/package.json packages/component-tests/
+COPY packages/storefront/package.json packages/storefront/
 COPY services/shop/package.json services/shop/
 COPY services/mes-api/package.json services/mes-api/
 COPY services/crm/package.json services/crm/
@@ -45,7 +46,8 @@ COPY services/ services/
 COPY e2e/ e2e/
 # tsc itself, not `npm run build`: the npm scripts fetch the project's Node 24 (scripts/with-node24.sh),
 # which this base image already is.
-RUN npx --no-install tsc -b && npm prune --omit=dev --no-audit --no-fund
+# The storefront's bundle (Vite, a dev dependency) is built before the dev dependencies go.
+RUN npx --no-install tsc -b && npm run -s build:web -w @orderscope/storefront && npm prune --omit=dev --no-audit --no-fund
 
 # ---------------------------------------------------------------------------------------------
 # runtime: production dependencies, compiled JavaScript and SQL migrations; no sources, no tests,
@@ -70,6 +72,7 @@ COPY --from=build /app/packages/ops/package.json packages/ops/
 COPY --from=build /app/packages/testkit/package.json packages/testkit/
 COPY --from=build /app/packages/dashboards/package.json packages/dashboards/
 COPY --from=build /app/packages/component-tests/package.json packages/component-tests/
+COPY --from=build /app/packages/storefront/package.json packages/storefront/
 COPY --from=build /app/services/shop/package.json services/shop/
 COPY --from=build /app/services/mes-api/package.json services/mes-api/
 COPY --from=build /app/services/crm/package.json services/crm/
@@ -88,6 +91,8 @@ COPY --from=build /app/packages/platform/dist/src packages/platform/dist/src/
 COPY --from=build /app/packages/orders/dist/src packages/orders/dist/src/
 COPY --from=build /app/packages/service-kit/dist/src packages/service-kit/dist/src/
 COPY --from=build /app/packages/ops/dist/src packages/ops/dist/src/
+COPY --from=build /app/packages/storefront/dist/src packages/storefront/dist/src/
+COPY --from=build /app/packages/storefront/dist/web packages/storefront/dist/web/
 COPY --from=build /app/services/shop/dist/src services/shop/dist/src/
 COPY --from=build /app/services/mes-api/dist/src services/mes-api/dist/src/
 COPY --from=build /app/services/crm/dist/src services/crm/dist/src/

@@ -1,4 +1,5 @@
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { customerSide } from './customer-side.js';
 import { orderFlow } from './order-flow.js';
 import { orderLookup } from './order-lookup.js';
 import { serviceSla } from './service-sla.js';
@@ -14,6 +15,7 @@ export const DASHBOARDS: Record<string, () => { build(): Dashboard }> = {
   'service-sla': serviceSla,
   'tracing-pipeline': tracingPipeline,
   'order-lookup': orderLookup,
+  'customer-side': customerSide,
 };
 
 export interface PanelQuery {

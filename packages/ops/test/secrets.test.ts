@@ -22,7 +22,7 @@ describe('the stack\'s secrets (orderscope-secrets)', () => {
     assert.deepEqual(readdirSync(dir).sort(), [...SECRETS, ...DERIVED].sort());
     for (const name of SECRETS) assert.equal(statSync(join(dir, name)).mode & 0o777, 0o400, name);
     const before = read(dir, 'internal_api_token');
-    assert.deepEqual(ensureSecrets(dir), { created: [], keys: { otlp_api_keys: 'kept', otlp_internal_keys: 'kept' } });
+    assert.deepEqual(ensureSecrets(dir), { created: [], keys: { otlp_api_keys: 'kept', otlp_internal_keys: 'kept', otlp_browser_keys: 'kept' } });
     assert.equal(read(dir, 'internal_api_token'), before);
     // One key per sender, named after it; the collector's login as a bcrypt line.
     assert.deepEqual(read(dir, 'otlp_api_keys').trim().split('\n').map((l) => l.split(' ')[1]), [...OTLP_SENDERS]);

@@ -94,6 +94,22 @@ function serviceEnvSchema(name: ServiceName) {
     /** The bearer Alertmanager shows when it posts alerts to the CRM's incidents (CRM only; unset: refused). */
     ALERTS_WEBHOOK_TOKEN: envTypes.secret().optional(),
 
+    /**
+     * Browser telemetry (the shop's storefront, docs/browser-monitoring.md): the origins whose pages
+     * may post spans, how big and how often, and where the shop relays them — the collector's
+     * untrusted browser port, with the shop's client certificate (OTEL_EXPORTER_OTLP_*) and the
+     * relay's own key (RUM_OTLP_TOKEN_FILE; unset: the relay answers 503).
+     */
+    RUM_ALLOWED_ORIGINS: z.string().default(`http://localhost:${self.port},http://127.0.0.1:${self.port}`)
+      .transform((v) => v.split(',').map((o) => o.trim()).filter(Boolean)),
+    RUM_MAX_BYTES: envTypes.int(64 * 1024, 1),
+    RUM_REQUESTS_PER_MINUTE: envTypes.int(60, 1),
+    RUM_OTLP_URL: envTypes.url('https://127.0.0.1:4320'),
+    RUM_OTLP_TOKEN: envTypes.secret().optional(),
+    OTEL_EXPORTER_OTLP_CERTIFICATE: z.string().min(1).optional(),
+    OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE: z.string().min(1).optional(),
+    OTEL_EXPORTER_OTLP_CLIENT_KEY: z.string().min(1).optional(),
+
     FAULT_ERROR_RATE: envTypes.rate(),
     FAULT_LATENCY_MS: envTypes.int(0),
     FAULT_HANG_RATE: envTypes.rate(),
@@ -154,8 +170,18 @@ export interface ServiceConfig {
   /** TLS servers of the stack whose certificates this service probes (TLS_PROBE_TARGETS). */
   readonly tlsProbeTargets: readonly ProbeTarget[];
   readonly faults: FaultSettings;
+  /** The browser telemetry relay (shop). */
+  readonly rum: RumConfig;
   /** The Prometheus `/metrics` server (HTTPS, client certificate from our CA); null = not started. */
   readonly metrics: MetricsServerConfig | null;
+}
+
+export interface RumConfig {
+  readonly allowedOrigins: readonly string[];
+  readonly maxBytes: number;
+  readonly requestsPerMinute: number;
+  /** Where spans go, with what: null while no key or no client certificate is set. */
+  readonly relay: { readonly url: string; readonly token: string; readonly tls: Readonly<TlsFiles> } | null;
 }
 
 export interface MetricsServerConfig {
@@ -200,6 +226,19 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     jaegerUiUrl: e.JAEGER_UI_URL.replace(/\/+$/, ''),
     alertsWebhookToken: e.ALERTS_WEBHOOK_TOKEN,
     tlsProbeTargets: e.TLS_PROBE_TARGETS,
+    rum: {
+      allowedOrigins: e.RUM_ALLOWED_ORIGINS,
+      maxBytes: e.RUM_MAX_BYTES,
+      requestsPerMinute: e.RUM_REQUESTS_PER_MINUTE,
+      relay:
+        e.RUM_OTLP_TOKEN && e.OTEL_EXPORTER_OTLP_CERTIFICATE && e.OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE && e.OTEL_EXPORTER_OTLP_CLIENT_KEY
+          ? {
+              url: `${e.RUM_OTLP_URL.replace(/\/+$/, '')}/v1/traces`,
+              token: e.RUM_OTLP_TOKEN,
+              tls: { ca: e.OTEL_EXPORTER_OTLP_CERTIFICATE, cert: e.OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE, key: e.OTEL_EXPORTER_OTLP_CLIENT_KEY },
+            }
+          : null,
+    },
     faults: {
       errorRate: e.FAULT_ERROR_RATE,
       latencyMs: e.FAULT_LATENCY_MS,

@@ -1,4 +1,5 @@
 import { ConflictError, idempotencyKey, NotFoundError, parseInput, reply, requireBearer } from '@orderscope/platform';
+import { RUM_TRACES_PATH, STOREFRONT_DIR } from '@orderscope/storefront';
 import {
   boxStl,
   createOrder,
@@ -15,6 +16,7 @@ import {
 import type { ServiceRuntime } from '@orderscope/service-kit';
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { rumRelay } from './rum-relay.js';
 import { ShopStore } from './store.js';
 
 const orderParams = z.object({ orderId: z.uuid() });
@@ -34,6 +36,17 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   const store = new ShopStore(rt.db);
   const registry = new RegistryClient('shop', rt.serviceClient('crm'));
   const pricing = new PricingClient(rt.serviceClient('mes-api'));
+
+  // The storefront (the web shop customers use) and the door its telemetry comes in by.
+  router.use(express.static(STOREFRONT_DIR, { index: 'index.html', maxAge: '1h' }));
+  router.use(rumRelay(rt.config.rum, rt.logger, RUM_TRACES_PATH));
+  // The storefront's own faults, acted out by the page for the demo (what the backend cannot see).
+  let storefrontFaults = { brokenButton: false };
+  router.get('/storefront/faults', (_req, res) => void res.json(storefrontFaults));
+  router.put('/admin/storefront-faults', requireBearer(rt.config.adminToken), (req, res) => {
+    storefrontFaults = parseInput(z.object({ brokenButton: z.boolean() }).strict(), req.body);
+    res.json(storefrontFaults);
+  });
 
   async function findOrder(orderId: string) {
     const row = await store.order(orderId);

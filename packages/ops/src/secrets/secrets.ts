@@ -47,10 +47,16 @@ export const OTLP_SENDERS: readonly string[] = SERVICE_NAMES.map((s) => SERVICES
 /** Who pushes its own metrics and logs to the collector's internal OTLP receiver (:4319): the
  *  access gateways send their access records there (docs/logging.md). */
 export const OTLP_INTERNAL: readonly string[] = ['otelcol', 'jaeger', 'access_gateway'];
+/** Who relays browser telemetry to the collector's untrusted browser port (:4320): the shop's relay. */
+export const OTLP_BROWSER: readonly string[] = ['storefront'];
 /** Every holder of an OTLP API key. */
-export const OTLP_CLIENTS = [...OTLP_SENDERS, ...OTLP_INTERNAL];
+export const OTLP_CLIENTS = [...OTLP_SENDERS, ...OTLP_INTERNAL, ...OTLP_BROWSER];
 /** The collector's API key files, and whose keys each one holds. */
-export const OTLP_KEY_FILES: Readonly<Record<string, readonly string[]>> = { otlp_api_keys: OTLP_SENDERS, otlp_internal_keys: OTLP_INTERNAL };
+export const OTLP_KEY_FILES: Readonly<Record<string, readonly string[]>> = {
+  otlp_api_keys: OTLP_SENDERS,
+  otlp_internal_keys: OTLP_INTERNAL,
+  otlp_browser_keys: OTLP_BROWSER,
+};
 /** The demo users of the identity provider, one per role and one in no group (keycloak/realm-orderscope.json). */
 export const DEMO_USERS = ['viewer', 'engineer', 'admin', 'outsider'] as const;
 /** The user the collector logs in as at Jaeger's OTLP receiver. */
@@ -121,12 +127,14 @@ export const CONSUMERS: Readonly<Record<string, Consumer>> = {
     secrets: ['postgres_password', ...SERVICE_NAMES.map((s) => `db_password_${SERVICES[s].dbSchema}`), 'db_password_grafana', 'db_password_keycloak'],
   },
   ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, service(s)])),
+  // The shop relays the storefront's telemetry with its own key.
+  shop: { ...service('shop'), secrets: [...service('shop').secrets, 'otlp_token_storefront'] },
   // The CRM receives Alertmanager's notifications (its incidents webhook).
   crm: { ...service('crm'), secrets: [...service('crm').secrets, 'alerts_webhook_token'] },
   simulator: { uid: COMPONENTS['simulator'].uid, secrets: ['internal_api_token', 'admin_token'] },
   'otel-collector': {
     uid: COMPONENTS['otel-collector'].uid,
-    secrets: ['otlp_api_keys', 'otlp_internal_keys', 'prometheus_scrape_token', 'jaeger_otlp_password', 'otlp_token_otelcol'],
+    secrets: ['otlp_api_keys', 'otlp_internal_keys', 'otlp_browser_keys', 'prometheus_scrape_token', 'jaeger_otlp_password', 'otlp_token_otelcol'],
   },
   jaeger: { uid: COMPONENTS['jaeger'].uid, secrets: ['jaeger_otlp_htpasswd', 'otlp_token_jaeger', 'jaeger_storage_key'] },
   prometheus: { uid: COMPONENTS['prometheus'].uid, secrets: ['prometheus_scrape_token'] },

@@ -37,7 +37,7 @@ export function requestOrderId(res: { locals?: Record<string, unknown> }): strin
  */
 export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => boolean): RequestHandler {
   return async (req, res, next) => {
-    if (!enabled() || trace.getSpan(context.active()) || /^\/(health|admin)\//.test(req.path)) {
+    if (!enabled() || trace.getSpan(context.active()) || /^\/(health|admin|rum)\//.test(req.path)) {
       next();
       return;
     }
@@ -69,6 +69,11 @@ export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => 
       order?.trace ? parent : trace.deleteSpan(parent),
     );
     res.locals[REQUEST_SPAN_LOCAL] = span;
+    // The caller learns which server span answered it (W3C traceresponse): a browser links its
+    // own span to it, which is how the customer's click and the order's trace meet without the
+    // backend ever trusting the browser's traceparent.
+    const sc = span.spanContext();
+    res.setHeader('traceresponse', `00-${sc.traceId}-${sc.spanId}-0${sc.traceFlags.toString(16)}`);
     const nameByRoute = () => {
       const route = req.route?.path as string | undefined;
       if (route) {

@@ -47,7 +47,7 @@ describe('the storefront, in a real browser', () => {
     await adminApi('shop').send('PUT', '/admin/storefront-faults', { json: { brokenButton: false } });
   });
   after(async () => {
-    await adminApi('shop').send('PUT', '/admin/storefront-faults', { json: { brokenButton: false } });
+    await adminApi('shop').send('DELETE', '/admin/storefront-faults');
     await browser?.close();
   });
 
@@ -128,6 +128,28 @@ const forged = (name: string) => JSON.stringify({
       ],
     }] }],
   }],
+});
+
+describe('a call that fails only in the browser', () => {
+  after(() => adminApi('shop').send('DELETE', '/admin/storefront-faults'));
+
+  it('the page gives up on its call: the RUM metrics count it, while the shop answered it', { timeout: 120_000 }, async () => {
+    const failed = async () =>
+      Number((await promQuery('sum(rum_calls_total{span_name=~"(HTTP )?POST",http_response_status_code="0"}) or vector(0)'))[0]?.value[1] ?? 0);
+    const before = await failed();
+    await adminApi('shop').send('PUT', '/admin/storefront-faults', { json: { abortCalls: true } });
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${SHOP}/`);
+      await page.getByRole('button', { name: 'Start an order' }).click();
+      await page.locator('#message').filter({ hasText: 'Something went wrong' }).waitFor();
+      await eventually('the aborted call in the RUM metrics', 90_000, async () => ((await failed()) > before ? true : undefined), 2000);
+      await page.close();
+    } finally {
+      await browser.close();
+    }
+  });
 });
 
 describe("the storefront's telemetry door refuses what it must", () => {

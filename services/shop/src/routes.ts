@@ -37,16 +37,27 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   const registry = new RegistryClient('shop', rt.serviceClient('crm'));
   const pricing = new PricingClient(rt.serviceClient('mes-api'));
 
+  // The storefront's own faults, acted out for the demo (what the backend cannot see): a broken
+  // "place order" button (the page throws), slow assets, calls the page gives up on at once.
+  const faultsSchema = z.object({ brokenButton: z.boolean(), slowAssetMs: z.number().int().min(0).max(30_000), abortCalls: z.boolean() }).strict();
+  let storefrontFaults: z.infer<typeof faultsSchema> = { brokenButton: false, slowAssetMs: 0, abortCalls: false };
+  router.get('/storefront/faults', (_req, res) => void res.json(storefrontFaults));
+  router.put('/admin/storefront-faults', requireBearer(rt.config.adminToken), (req, res) => {
+    storefrontFaults = { ...storefrontFaults, ...parseInput(faultsSchema.partial(), req.body) };
+    res.json(storefrontFaults);
+  });
+  router.delete('/admin/storefront-faults', requireBearer(rt.config.adminToken), (_req, res) => {
+    storefrontFaults = { brokenButton: false, slowAssetMs: 0, abortCalls: false };
+    res.json(storefrontFaults);
+  });
+  router.use('/assets', async (_req, _res, next) => {
+    if (storefrontFaults.slowAssetMs > 0) await new Promise((r) => setTimeout(r, storefrontFaults.slowAssetMs));
+    next();
+  });
+
   // The storefront (the web shop customers use) and the door its telemetry comes in by.
   router.use(express.static(STOREFRONT_DIR, { index: 'index.html', maxAge: '1h' }));
   router.use(rumRelay(rt.config.rum, rt.logger, RUM_TRACES_PATH));
-  // The storefront's own faults, acted out by the page for the demo (what the backend cannot see).
-  let storefrontFaults = { brokenButton: false };
-  router.get('/storefront/faults', (_req, res) => void res.json(storefrontFaults));
-  router.put('/admin/storefront-faults', requireBearer(rt.config.adminToken), (req, res) => {
-    storefrontFaults = parseInput(z.object({ brokenButton: z.boolean() }).strict(), req.body);
-    res.json(storefrontFaults);
-  });
 
   async function findOrder(orderId: string) {
     const row = await store.order(orderId);

@@ -17,6 +17,9 @@ async function api<T>(method: string, path: string, body?: unknown | FormData): 
     body instanceof FormData
       ? { method, body }
       : { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) };
+  // The demo's "fails only in the browser": the page gives up on the call at once (the shop still
+  // answers it), as a flaky network or a too-short client timeout would.
+  if (faults.abortCalls) init.signal = AbortSignal.timeout(1);
   const res = await inAction(() => fetch(path, init));
   const json = (await res.json().catch(() => ({}))) as T & { message?: string };
   if (!res.ok) throw new ApiError(json.message ?? `${method} ${path}: ${res.status}`);
@@ -25,7 +28,7 @@ async function api<T>(method: string, path: string, body?: unknown | FormData): 
 
 let orderId: string | undefined;
 /** Client-side faults the shop switches on for the demo (PUT /admin/faults, `storefront`). */
-let faults: { brokenButton?: boolean } = {};
+let faults: { brokenButton?: boolean; abortCalls?: boolean } = {};
 
 const say = (text: string) => void ($('message').textContent = text);
 const show = (id: string) => void ($(id).hidden = false);

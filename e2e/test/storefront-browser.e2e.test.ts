@@ -133,7 +133,7 @@ const forged = (name: string) => JSON.stringify({
 describe('a call that fails only in the browser', () => {
   after(() => adminApi('shop').send('DELETE', '/admin/storefront-faults'));
 
-  it('the page gives up on its call: the RUM metrics count it, while the shop answered it', { timeout: 120_000 }, async () => {
+  it('the page gives up on its call: the customer sees the failure, and the RUM metrics count it', { timeout: 120_000 }, async () => {
     const failed = async () =>
       Number((await promQuery('sum(rum_calls_total{span_name=~"(HTTP )?POST",http_response_status_code="0"}) or vector(0)'))[0]?.value[1] ?? 0);
     const before = await failed();

@@ -10,7 +10,8 @@ import { manufactureAndDeliver, newB2cOrder, submit } from '../support/orders.js
 import { humanFetch, JAEGER_LOGIN_URL } from '../support/login.js';
 import { logsQuery } from '../support/logs.js';
 import { componentFetch } from '../support/secure.js';
-import { ALERTMANAGER_URL, eventually, LOGS_URL, PROMETHEUS_URL, root } from '../support/stack.js';
+import { ALERTMANAGER_URL, eventually, JAEGER_URL, LOGS_URL, PROMETHEUS_URL, root } from '../support/stack.js';
+import { randomBytes } from 'node:crypto';
 
 /**
  * The demo as `docker compose up --build` starts it, on a real engine (npm run test:compose, which
@@ -100,6 +101,30 @@ describe('docker compose up: the demo through its published ports', () => {
     }, 2_000);
     assert.ok(found.records.every((r) => r.order_id === found.id), 'an exact match: only that order\'s records');
     t.diagnostic(`order ${found.id}: ${found.records.length} log records, from ${[...found.services].sort().join(', ')}`);
+  });
+
+  it("serves the storefront on 8081 and relays its browser spans to Jaeger, as storefront", { timeout: 120_000 }, async () => {
+    const page = await fetch(`http://127.0.0.1:${SERVICES.shop.port}/`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /Print-a-Part/);
+    const session = `compose-${randomBytes(4).toString('hex')}`;
+    const now = BigInt(Date.now()) * 1_000_000n;
+    const span = {
+      traceId: randomBytes(16).toString('hex'), spanId: randomBytes(8).toString('hex'), name: 'click start-order', kind: 1,
+      startTimeUnixNano: String(now - 5_000_000n), endTimeUnixNano: String(now),
+      attributes: [{ key: 'session.id', value: { stringValue: session } }],
+    };
+    const relayed = await fetch(`http://localhost:${SERVICES.shop.port}/rum/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: `http://localhost:${SERVICES.shop.port}` },
+      body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [span] }] }] }),
+    });
+    assert.equal(relayed.status, 200, await relayed.text());
+    await eventually('the relayed browser span in Jaeger', 90_000, async () => {
+      const res = await componentFetch(`${JAEGER_URL}/api/traces?service=storefront&tags=${encodeURIComponent(JSON.stringify({ 'session.id': session }))}&lookback=1h`);
+      const data = res.ok ? ((await res.json()) as { data: JaegerTrace[] | null }).data ?? [] : [];
+      return data.length > 0 ? true : undefined;
+    }, 2_000);
   });
 
   it('keeps its promises on a laptop: ports on 127.0.0.1 only, a memory limit on every container, none hit, the sum the README states', async (t: TestContext) => {

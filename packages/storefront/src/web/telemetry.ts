@@ -13,8 +13,8 @@ import { FetchInstrumentation } from '@opentelemetry/instrumentation-fetch';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, StackContextManager, TracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { onCLS, onINP, onLCP, type Metric } from 'web-vitals';
+import { RUM_SERVICE_NAME, RUM_TRACES_PATH } from '../contract.js';
 
-const RUM_TRACES_PATH = '/rum/v1/traces';
 const SESSION_KEY = 'orderscope.session';
 
 /** A random id per browser tab session: joins one customer's spans, says nothing about them. */
@@ -38,7 +38,7 @@ const stamp: SpanProcessor = {
 };
 
 const provider = new TracerProvider({
-  resource: resourceFromAttributes({ 'service.name': 'storefront' }),
+  resource: resourceFromAttributes({ 'service.name': RUM_SERVICE_NAME }),
   spanProcessors: [
     stamp,
     new BatchSpanProcessor({

@@ -82,8 +82,14 @@ start_bg() { # name marker command... — starts it in the background, logs and 
     return
   fi
   nohup "$@" >>"$state/logs/$name.log" 2>&1 </dev/null &
-  echo $! >"$state/run/$name.pid"
-  log "$name started (pid $!, log .local/logs/$name.log)"
+  local pid=$! deadline=$((SECONDS + 10))
+  echo "$pid" >"$state/run/$name.pid"
+  # Until it execs, the child is a fork of this shell, whose command line lacks the marker: wait
+  # for the exec, so `alive` never takes a process still starting for a dead one.
+  while kill -0 "$pid" 2>/dev/null && ! grep -q "$marker" "/proc/$pid/cmdline" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.05
+  done
+  log "$name started (pid $pid, log .local/logs/$name.log)"
 }
 
 # --- Jaeger and the OpenTelemetry Collector (built once from pinned Go modules, then cached) ------
@@ -184,7 +190,11 @@ start_login() { # component public-port upstream-url
   ACCESS_OTLP_ENDPOINT="https://127.0.0.1:4319" ACCESS_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_access_gateway" \
     start_bg "access-gateway-$c" "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js "$c"
   until [[ -S "$sock" ]]; do
-    alive "$state/run/access-gateway-$c.pid" "access-gateway-cli.js" || { tail -n 20 "$state/logs/access-gateway-$c.log" >&2; exit 1; }
+    alive "$state/run/access-gateway-$c.pid" "access-gateway-cli.js" || {
+      log "access-gateway-$c exited before opening $sock; last log lines:"
+      tail -n 20 "$state/logs/access-gateway-$c.log" >&2
+      exit 1
+    }
     sleep 0.1
   done
   start_bg "oauth2-proxy-$c" "oauth2-proxy" "$o2p_bin" --config="$root/oauth2-proxy/oauth2-proxy.cfg" \

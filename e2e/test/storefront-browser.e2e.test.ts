@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, SCREENSHOTS } from './support/browser.js';
-import { findOrderTraces, orderTrace, tag, type JaegerTrace } from './support/jaeger.js';
+import { findOrderTraces, getTrace, isError, orderTrace, tag, type JaegerTrace } from './support/jaeger.js';
 import { componentFetch, promQuery } from './support/secure.js';
 import { adminApi, eventually, JAEGER_URL, publicApi, root } from './support/stack.js';
 
@@ -72,6 +72,67 @@ describe('the storefront, in a real browser', () => {
     const links = spans.flatMap((x) => x.s.references.filter((r) => r.traceID !== x.s.traceID));
     assert.ok(links.some((r) => r.traceID === backend.traceID), `a link into the order's trace ${backend.traceID}: ${JSON.stringify(links)}`);
     assert.ok(!traces.some((tr) => tr.traceID === backend.traceID), "the browser never joins the backend's trace itself");
+    // What came before the order (the page's load, the click that started it) is found by the
+    // order's id too: its "order joined" span links those traces.
+    const [joinedTrace] = await storefrontTraces(orderId, 'order joined', (ts) => ts.length > 0);
+    const joined = joinedTrace!.spans.find((s) => s.operationName === 'order joined')!;
+    const linked = joined.references.filter((r) => r.traceID !== joined.traceID).map((r) => r.traceID);
+    const loads = await eventually('the page load the order joined, in Jaeger', 60_000, async () => {
+      const found = (await Promise.all(linked.map(getTrace))).flatMap((tr) => tr?.spans ?? []);
+      const load = found.filter((s) => s.operationName === 'documentLoad');
+      return load.length > 0 && found.some((s) => s.operationName === 'click start-order') ? load : undefined;
+    });
+    assert.ok(loads.every((s) => tag(s, 'session.id') === sessionId && tag(s, 'order_id') === undefined), 'the load: this session, before any order');
+    const start = (await storefrontTraces(orderId, 'click start-order', (ts) => ts.length > 0))[0]!;
+    assert.ok(start.spans.some((s) => /^(HTTP )?POST$/.test(s.operationName)), "the click that created the order carries it, with its call");
+  });
+
+  it('a JS error and an unhandled rejection on the page: each a span of the order and the session, an error in the RUM metrics', { timeout: 180_000 }, async () => {
+    const count = async (name: string) =>
+      Number((await promQuery(`sum(rum_calls_total{span_name="${name}",status_code="STATUS_CODE_ERROR"}) or vector(0)`))[0]?.value[1] ?? 0);
+    const before = { error: await count('browser error'), rejection: await count('browser unhandledrejection') };
+    const page = await browser.newPage();
+    const orderId = await placeOrder(page);
+    // A bug outside any click, as a third-party script or a timer would have it.
+    await page.evaluate(() => {
+      setTimeout(() => { throw new TypeError('orderscope-e2e: a bug in a timer'); });
+      void Promise.reject(new RangeError('orderscope-e2e: a promise nobody awaited'));
+    });
+    const traces = await storefrontTraces(orderId, 'browser error', (ts) => ts.length > 0);
+    const rejections = await storefrontTraces(orderId, 'browser unhandledrejection', (ts) => ts.length > 0);
+    await page.close();
+    const error = traces[0]!.spans[0]!;
+    const rejection = rejections[0]!.spans[0]!;
+    assert.ok(isError(error) && isError(rejection), 'both marked as errors');
+    assert.equal(tag(error, 'error.type'), 'TypeError');
+    assert.equal(tag(rejection, 'error.type'), 'RangeError');
+    assert.ok(error.logs.some((l) => l.fields.some((f) => f.key === 'exception.message' && String(f.value).includes('a bug in a timer'))), 'the exception rides along');
+    await eventually('both in the RUM metrics', 90_000, async () =>
+      (await count('browser error')) > before.error && (await count('browser unhandledrejection')) > before.rejection ? true : undefined, 2000);
+  });
+
+  it('a slow asset: the page load the customer waited through, seen only by the browser', { timeout: 180_000 }, async () => {
+    const slowMs = 2500;
+    await adminApi('shop').send('PUT', '/admin/storefront-faults', { json: { slowAssetMs: slowMs } });
+    const context = await browser.newContext(); // no cached assets
+    try {
+      const page = await context.newPage();
+      await page.goto(`${SHOP}/`);
+      const sessionId = await page.evaluate(() => sessionStorage.getItem('orderscope.session'));
+      await page.close(); // pagehide flushes the batch
+      const load = await eventually('the slow page load in Jaeger', 60_000, async () => {
+        const tags = encodeURIComponent(JSON.stringify({ 'session.id': sessionId }));
+        const res = await componentFetch(`${JAEGER_URL}/api/traces?service=storefront&operation=documentLoad&tags=${tags}&lookback=1h`);
+        return ((await res.json()) as { data: JaegerTrace[] | null }).data?.[0];
+      });
+      const root = load.spans.find((s) => s.operationName === 'documentLoad')!;
+      assert.ok(root.duration >= slowMs * 1000, `the load took ${root.duration / 1000} ms, the asset alone ${slowMs} ms`);
+      const asset = load.spans.find((s) => s.operationName === 'resourceFetch' && /\/assets\//.test(String(tag(s, 'http.url') ?? tag(s, 'url.full'))));
+      assert.ok(asset && asset.duration >= slowMs * 1000, `the asset's own fetch shows the wait: ${JSON.stringify(asset?.tags)}`);
+    } finally {
+      await context.close();
+      await adminApi('shop').send('PUT', '/admin/storefront-faults', { json: { slowAssetMs: 0 } });
+    }
   });
 
   it('a broken "place order" button: the JS error reaches the RUM metrics; the backend sees nothing', { timeout: 180_000 }, async () => {

@@ -5,7 +5,7 @@
  * collector: a browser has no client certificate, and any key in this bundle would be public.
  * No personal data and no bodies: only names, routes, statuses, timings.
  */
-import { context, SpanStatusCode, trace, type Context, type Span } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { DocumentLoadInstrumentation } from '@opentelemetry/instrumentation-document-load';
@@ -22,15 +22,31 @@ export const sessionId: string = sessionStorage.getItem(SESSION_KEY) ?? crypto.r
 sessionStorage.setItem(SESSION_KEY, sessionId);
 
 let currentOrder: string | undefined;
-/** From now on every span carries this order. */
-export const setOrder = (orderId: string) => void (currentOrder = orderId);
+/**
+ * The roots of this page's traces begun before the order existed (its load, its vitals, the first
+ * click): the order's `order joined` span links them, so the order's id finds them too. Bounded.
+ */
+const beforeOrder: SpanContext[] = [];
+const BEFORE_ORDER_MAX = 32;
+
+/**
+ * From now on every span carries this order; the click that created it gets it too, and one
+ * `order joined` span, found by order_id like the rest, links what came before.
+ */
+export function setOrder(orderId: string): void {
+  currentOrder = orderId;
+  trace.getSpan(actionContext ?? context.active())?.setAttribute('order_id', orderId);
+  const links = beforeOrder.splice(0).map((c) => ({ context: c, attributes: { 'link.kind': 'before-order' } }));
+  tracer.startSpan('order joined', { links, root: true }).end();
+}
 
 /** session.id and order_id on every span, at its start. */
 const stamp: SpanProcessor = {
-  onStart: (span) => {
+  onStart: (span, parent) => {
     span.setAttribute('session.id', sessionId);
     span.setAttribute('page.path', location.pathname);
     if (currentOrder) span.setAttribute('order_id', currentOrder);
+    else if (!trace.getSpanContext(parent) && beforeOrder.length < BEFORE_ORDER_MAX) beforeOrder.push(span.spanContext());
   },
   onEnd: () => undefined,
   forceFlush: () => Promise.resolve(),

@@ -76,8 +76,10 @@ export function mesRoutes(rt: ServiceRuntime): Router {
         const current = await workOrder(orderId);
         // The registry decides whether the step may happen now (409 otherwise).
         const { transition, replayed } = await registry.record(orderId, status);
-        // A replayed step (a retry) changes nothing: the work order may have moved on since.
-        if (replayed) {
+        // A replayed step (a retry) changes nothing the work order has done since; but when the
+        // first attempt stopped between the registry and this table (a crash, the database
+        // away), the step is written now, or the two would disagree for good.
+        if (replayed && WORK_STATES.indexOf(current.state) >= WORK_STATES.indexOf(state)) {
           res.json({ work_order: current, transition });
           return;
         }

@@ -114,8 +114,11 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   const notify = notificationsContract.notify;
   router.put(notify.path, requireBearer(rt.config.internalApiToken), async (req, res) => {
     const { orderId, event } = parseInput(notify.params, req.params);
-    const { channel } = parseInput(notify.request, req.body);
+    const { channel, price_cents } = parseInput(notify.request, req.body);
     await store.addNotification(orderId, event, channel);
+    // The confirmation's price: the shop's own pricing call may have failed after the MES API
+    // priced the order (a timeout), and the order went on without it.
+    if (price_cents !== undefined && channel === 'b2c') await store.setPriceIfMissing(orderId, price_cents);
     res.json(reply(notify, { order_id: orderId, event }));
   });
 

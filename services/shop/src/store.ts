@@ -100,6 +100,10 @@ export class ShopStore {
     await this.db.query('UPDATE orders SET price_cents = $2 WHERE order_id = $1', [orderId, priceCents]);
   }
 
+  async setPriceIfMissing(orderId: string, priceCents: number): Promise<void> {
+    await this.db.query('UPDATE orders SET price_cents = $2 WHERE order_id = $1 AND price_cents IS NULL', [orderId, priceCents]);
+  }
+
   /** Idempotent: the CRM repeats an event until it is taken. */
   async addNotification(orderId: string, event: CustomerEvent, channel: Channel): Promise<void> {
     await this.db.query(`INSERT INTO customer_notifications (order_id, event, channel) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [

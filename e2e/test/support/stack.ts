@@ -50,7 +50,7 @@ export async function resetFaults(): Promise<void> {
 export { binaryStl, eventually, modelForm };
 
 /** Stops a native-stack process that local:up started (by its pid file) and waits for its exit. */
-export async function stopNative(name: 'otelcol' | 'jaeger' | 'crm' | 'victorialogs'): Promise<void> {
+export async function stopNative(name: 'otelcol' | 'jaeger' | 'crm' | 'victorialogs' | 'prometheus'): Promise<void> {
   const pid = Number(readFileSync(resolve(root, `.local/run/${name}.pid`), 'utf8'));
   try {
     process.kill(pid, 'SIGTERM');

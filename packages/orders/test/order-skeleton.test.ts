@@ -20,6 +20,7 @@ const TRANSITION: TransitionRecord = {
   status: 'SUBMITTED',
   previous_status: 'FILE_UPLOADED',
   actor: 'shop',
+  operator_id: null,
   channel: 'b2c',
   occurred_at: new Date(0).toISOString(),
   previous_status_ms: 42,

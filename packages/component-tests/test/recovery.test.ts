@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { checkConsistency } from '@orderscope/ops';
 import { TEST_ADMIN_TOKEN } from '@orderscope/testkit';
-import { b2cOrderWithModel, submitB2c } from '../src/flows.js';
+import { b2cOrderWithModel, orderToken, submitB2c } from '../src/flows.js';
 import { startSystem, type System } from '../src/system.js';
 
 /**
@@ -33,7 +33,7 @@ describe('recovery from a step cut short', () => {
     const recorded = await sys.request('crm', 'PUT', `/internal/registry/orders/${id}/transitions/MANUFACTURING_STARTED`, { json: { actor: 'mes' } });
     assert.equal(recorded.status, 200, JSON.stringify(recorded.body));
     assert.match((await consistent(id)).map((p) => p.problem).join('; '), /work order queued, the registry says MANUFACTURING_STARTED/);
-    const retried = await sys.request('mes', 'POST', `/work-orders/${id}/start`, { token: null });
+    const retried = await sys.request('mes', 'POST', `/work-orders/${id}/start`, { token: sys.operator.key });
     assert.equal(retried.status, 200, JSON.stringify(retried.body));
     assert.equal(retried.body.work_order.state, 'in_progress');
     assert.equal(retried.body.transition.status, 'MANUFACTURING_STARTED');
@@ -49,13 +49,13 @@ describe('recovery from a step cut short', () => {
     } finally {
       await sys.request('mes', 'DELETE', '/admin/faults', { token: TEST_ADMIN_TOKEN });
     }
-    assert.equal((await sys.request('shop', 'GET', `/orders/${id}`, { token: null })).body.price_cents, null);
+    assert.equal((await sys.request('shop', 'GET', `/orders/${id}`, { token: orderToken(id) })).body.price_cents, null);
     // The repair an SRE (or the stuck-order runbook) runs: hand the approved order over again.
     const repaired = await sys.request('crm', 'POST', `/orders/${id}/handoff`);
     assert.equal(repaired.status, 200, JSON.stringify(repaired.body));
-    const view = await sys.request('shop', 'GET', `/orders/${id}`, { token: null });
+    const view = await sys.request('shop', 'GET', `/orders/${id}`, { token: orderToken(id) });
     assert.ok(view.body.price_cents > 0, `the shop shows the price: ${JSON.stringify(view.body)}`);
-    const notifications = await sys.request('shop', 'GET', `/orders/${id}/notifications`, { token: null });
+    const notifications = await sys.request('shop', 'GET', `/orders/${id}/notifications`, { token: orderToken(id) });
     assert.deepEqual(notifications.body.notifications.map((n: { event: string }) => n.event), ['ORDER_CONFIRMED']);
     assert.deepEqual(await consistent(id), []);
   });

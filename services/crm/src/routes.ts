@@ -57,6 +57,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
       orderId,
       status,
       actor: body.actor,
+      ...(body.operator_id ? { operatorId: body.operator_id } : {}),
       ...(body.channel ? { channel: body.channel } : {}),
       ...(body.user_id ? { userId: body.user_id } : {}),
       ...(body.trace_context ? { traceContext: body.trace_context } : {}),

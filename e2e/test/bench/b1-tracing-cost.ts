@@ -1,0 +1,98 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { SERVICE_NAMES } from '@orderscope/orders';
+import { manufactureAndDeliver, newB2cOrder, submit } from '../support/orders.js';
+import { root } from '../support/stack.js';
+import { spread, type BenchResult } from './result.js';
+
+const run = promisify(execFile);
+
+/** Restarts the four services (nothing else), with or without their OpenTelemetry SDK. */
+async function restartServices(traced: boolean): Promise<void> {
+  for (const s of SERVICE_NAMES) {
+    const pid = Number(readFileSync(resolve(root, `.local/run/${s}.pid`), 'utf8'));
+    try {
+      process.kill(pid, 'SIGTERM');
+    } catch {
+      continue;
+    }
+    for (let alive = true; alive; ) {
+      try {
+        process.kill(pid, 0);
+        await new Promise((r) => setTimeout(r, 100));
+      } catch {
+        alive = false;
+      }
+    }
+  }
+  await run('npm', ['run', '-s', 'local:up'], { cwd: root, env: { ...process.env, OTEL_SDK_DISABLED: traced ? 'false' : 'true' }, timeout: 300_000 });
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+/** `workers` customers each driving whole B2C orders (create, model, place, four MES steps, delivery) for `seconds`. */
+async function orderFlow(workers: number, seconds: number): Promise<{ perSecond: number; p50: number; p99: number }> {
+  const ms: number[] = [];
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(Array.from({ length: workers }, async () => {
+    while (Date.now() < end) {
+      const t0 = performance.now();
+      const id = await newB2cOrder();
+      const placed = await submit(id);
+      if (placed.status !== 200) throw new Error(`B1: placing ${id}: ${placed.status} ${JSON.stringify(placed.body)}`);
+      await manufactureAndDeliver(id);
+      ms.push(performance.now() - t0);
+    }
+  }));
+  ms.sort((a, b) => a - b);
+  return { perSecond: ms.length / seconds, p50: pct(ms, 50), p99: pct(ms, 99) };
+}
+
+/**
+ * B1: what tracing costs the order flow. Rounds alternate: the services with their SDK (100 % of
+ * spans, TLS to the collector, its tail sampling) and with OTEL_SDK_DISABLED=true, each after a
+ * restart and a warm-up, the same load each time. Target: ≤ 5 % fewer orders/s.
+ */
+export async function b1(opts: { rounds: number; workers: number; seconds: number }): Promise<BenchResult> {
+  const figures = { traced: [] as Array<{ perSecond: number; p50: number; p99: number }>, untraced: [] as Array<{ perSecond: number; p50: number; p99: number }> };
+  const ratios: number[] = [];
+  try {
+    for (let round = 0; round < opts.rounds; round++) {
+      // Which goes first alternates too, so neither always runs on a warmer machine.
+      const order = round % 2 === 0 ? [true, false] : [false, true];
+      const pair: Record<string, number> = {};
+      for (const traced of order) {
+        await restartServices(traced);
+        await orderFlow(opts.workers, 5); // warm-up: JIT, pools, connections
+        const f = await orderFlow(opts.workers, opts.seconds);
+        figures[traced ? 'traced' : 'untraced'].push(f);
+        pair[traced ? 'traced' : 'untraced'] = f.perSecond;
+        console.error(`B1 round ${round + 1} ${traced ? 'traced' : 'untraced'}: ${f.perSecond.toFixed(2)} orders/s, p50 ${f.p50.toFixed(0)} ms, p99 ${f.p99.toFixed(0)} ms`);
+      }
+      ratios.push(1 - pair.traced! / pair.untraced!);
+    }
+  } finally {
+    await restartServices(true);
+  }
+  const med = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)]!;
+  return {
+    id: 'B1',
+    title: 'Order flow: full tracing against none',
+    target: '≤ 5 % fewer orders/s with tracing',
+    met: med <= 0.05,
+    rows: [
+      ['orders/s traced', spread(figures.traced.map((f) => f.perSecond), 2)],
+      ['orders/s untraced (OTEL_SDK_DISABLED=true)', spread(figures.untraced.map((f) => f.perSecond), 2)],
+      ['fewer orders/s with tracing, per round pair (%)', spread(ratios.map((r) => r * 100), 1)],
+      ['order flow p50 traced / untraced (ms)', `${spread(figures.traced.map((f) => f.p50))} / ${spread(figures.untraced.map((f) => f.p50))}`],
+      ['order flow p99 traced / untraced (ms)', `${spread(figures.traced.map((f) => f.p99))} / ${spread(figures.untraced.map((f) => f.p99))}`],
+    ],
+    notes:
+      `${opts.workers} customers at once, each driving whole B2C orders through the public API (create, model, place — pricing, approval, ` +
+      `hand-off —, the four MES steps, the carrier's delivery) for ${opts.seconds} s after a 5 s warm-up; ${opts.rounds} round pairs, ` +
+      'traced and untraced alternating (and which goes first), the four services restarted before each. The whole stack stays up in both: ' +
+      'only the services\' SDK is switched.',
+  };
+}

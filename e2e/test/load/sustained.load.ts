@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import pg from 'pg';
+import { rssMiB, simulatedRun } from '../support/faults.js';
+import { promQuery } from '../support/secure.js';
+import { root, secret } from '../support/stack.js';
+
+/**
+ * Sustained load (docs/load.md, `npm run test:load`): ten times the demo's order rate (the
+ * compose simulator's 0.5 orders/s) for ten minutes on the native stack, loopback only. Every
+ * order reaches CLOSED or is reported stuck with a reason; each public endpoint's p99 stays under
+ * the 0.5 s SLA (Prometheus, the services' own histograms); every process's memory and open
+ * connections stay flat (sampled every 10 s, the slope over the run after its first quarter).
+ */
+const RATE = Number(process.env.LOAD_RATE ?? 5); // orders per second
+const MINUTES = Number(process.env.LOAD_MINUTES ?? 10);
+/** An order lives ~20 s at the demo's clock: this many customers at once keep RATE going. */
+const CONCURRENCY = Math.min(500, Math.ceil(RATE * 20));
+const SLA_S = 0.5;
+
+interface Sample { t: number; rss: number; sockets: number }
+
+/** Least-squares slope of y over t, per minute. */
+function slopePerMinute(points: Array<{ t: number; y: number }>): number {
+  const n = points.length;
+  const mt = points.reduce((a, p) => a + p.t, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  const num = points.reduce((a, p) => a + (p.t - mt) * (p.y - my), 0);
+  const den = points.reduce((a, p) => a + (p.t - mt) ** 2, 0);
+  return den === 0 ? 0 : (num / den) * 60_000;
+}
+
+describe(`sustained load: ${RATE} orders/s for ${MINUTES} min`, () => {
+  it('closes or reports every order, holds the SLA, and leaks neither memory nor connections', { timeout: (MINUTES * 60 + 900) * 1000 }, async (t) => {
+    const processes = readdirSync(resolve(root, '.local/run'))
+      .filter((f) => f.endsWith('.pid'))
+      .map((f) => ({ name: f.slice(0, -4), pid: Number(readFileSync(resolve(root, '.local/run', f), 'utf8')) }));
+    const samples = new Map<string, Sample[]>(processes.map((p) => [p.name, []]));
+    const db = new pg.Client({ host: '127.0.0.1', port: 5432, database: 'orderscope', user: 'postgres', password: secret('postgres_password') });
+    await db.connect();
+    const pgConnections: Array<{ t: number; y: number }> = [];
+    const sample = async () => {
+      const now = Date.now();
+      for (const p of processes) samples.get(p.name)!.push({ t: now, rss: rssMiB(p.pid), sockets: socketCount(p.pid) });
+      pgConnections.push({ t: now, y: Number((await db.query<{ n: string }>('SELECT count(*) AS n FROM pg_stat_activity')).rows[0]!.n) });
+    };
+    const startedAt = Date.now();
+    await sample();
+    const timer = setInterval(() => void sample().catch(() => undefined), 10_000);
+    let report;
+    try {
+      report = await simulatedRun(RATE * MINUTES * 60, { concurrency: CONCURRENCY, deadlineS: MINUTES * 60 + 600 });
+    } finally {
+      clearInterval(timer);
+    }
+    const wallS = (Date.now() - startedAt) / 1000;
+    await sample();
+    await db.end();
+
+    // Every order: CLOSED, or reported stuck with a reason.
+    const s = report.summary;
+    t.diagnostic(`${s.total} orders in ${wallS.toFixed(0)} s (${(s.total / wallS).toFixed(2)} orders/s started and finished), ${s.closed} closed, ${s.stuck} stuck, ${s.retries} retries`);
+    const unexplained = report.orders.filter((o) => o.status !== 'CLOSED' && !o.error && o.stalled_ms === undefined);
+    assert.deepEqual(unexplained, [], 'no order stops without a reason');
+
+    // p99 of each public endpoint over the run, from the services' histograms.
+    const windowS = Math.ceil(wallS) + 30;
+    const p99 = await promQuery(
+      `histogram_quantile(0.99, sum by (service, method, route, le) (increase(http_server_request_duration_seconds_bucket{job="services",route!~"/health.*|/internal/.*|/admin/.*|/metrics|unmatched"}[${windowS}s])))`,
+    );
+    const rows = p99.map((r) => ({ endpoint: `${r.metric.service} ${r.metric.method} ${r.metric.route}`, p99: Number(r.value[1]) })).filter((r) => !Number.isNaN(r.p99));
+    for (const r of rows) t.diagnostic(`p99 ${r.endpoint}: ${(r.p99 * 1000).toFixed(0)} ms`);
+    assert.ok(rows.length >= 8, `the public endpoints measured: ${rows.map((r) => r.endpoint).join(', ')}`);
+    const over = rows.filter((r) => r.p99 > SLA_S);
+    assert.deepEqual(over, [], `every public endpoint's p99 under ${SLA_S * 1000} ms`);
+
+    // Flat: after the first quarter (warm-up), memory grows < 5 MiB/min and sockets < 1/min.
+    const leaks: string[] = [];
+    for (const [name, all] of samples) {
+      const steady = all.filter((x) => x.t >= startedAt + (wallS * 1000) / 4 && x.rss > 0);
+      if (steady.length < 5) continue;
+      const rss = slopePerMinute(steady.map((x) => ({ t: x.t, y: x.rss })));
+      const socks = slopePerMinute(steady.map((x) => ({ t: x.t, y: x.sockets })));
+      t.diagnostic(`${name}: RSS ${steady[0]!.rss.toFixed(0)}→${steady.at(-1)!.rss.toFixed(0)} MiB (${rss.toFixed(2)} MiB/min), sockets ${steady[0]!.sockets}→${steady.at(-1)!.sockets} (${socks.toFixed(2)}/min)`);
+      if (rss > 5) leaks.push(`${name} memory +${rss.toFixed(1)} MiB/min`);
+      if (socks > 1) leaks.push(`${name} sockets +${socks.toFixed(1)}/min`);
+    }
+    const pgSteady = pgConnections.filter((x) => x.t >= startedAt + (wallS * 1000) / 4);
+    const pgSlope = slopePerMinute(pgSteady);
+    t.diagnostic(`PostgreSQL connections ${pgSteady[0]?.y}→${pgSteady.at(-1)?.y} (${pgSlope.toFixed(2)}/min)`);
+    if (pgSlope > 1) leaks.push(`PostgreSQL connections +${pgSlope.toFixed(1)}/min`);
+    assert.deepEqual(leaks, [], 'memory and connections flat');
+  });
+});
+
+/** Open sockets of a process: its file descriptors that point at a socket. */
+function socketCount(pid: number): number {
+  try {
+    let n = 0;
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) n += 1;
+      } catch {
+        // closed meanwhile
+      }
+    }
+    return n;
+  } catch {
+    return 0;
+  }
+}

@@ -25,6 +25,8 @@ step "npm test"
 npm test
 step "npm run test:e2e"
 npm run -s test:e2e
+step "npm run test:faults"
+npm run -s test:faults
 step "npm run local:down"
 trap - EXIT
 npm run -s local:down

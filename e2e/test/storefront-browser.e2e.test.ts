@@ -18,10 +18,16 @@ import { adminApi, eventually, JAEGER_URL, publicApi, root } from './support/sta
  */
 const SHOP = 'http://localhost:8081';
 
+/** Each order's token, as the shop answered the page's "start an order": what the test reads the order with. */
+const tokens = new Map<string, string>();
+
 /** A customer's visit: start an order, build a box, place it. Returns the order id. */
 async function placeOrder(page: Page): Promise<string> {
   await page.goto(`${SHOP}/`);
+  const created = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/orders');
   await page.getByRole('button', { name: 'Start an order' }).click();
+  const answer = (await (await created).json()) as { order_id: string; order_token: string };
+  tokens.set(answer.order_id, answer.order_token);
   const id = page.locator('#order-id');
   await id.filter({ hasText: /[0-9a-f-]{36}/ }).waitFor();
   const orderId = (await id.textContent())!.trim();
@@ -150,7 +156,9 @@ describe('the storefront, in a real browser', () => {
     const click = traces.flatMap((tr) => tr.spans).find((s) => s.operationName === 'click place-order')!;
     assert.equal(tag(click, 'otel.status_code'), 'ERROR');
     // The backend: the order never got further than its model, and no submit ever reached the shop.
-    const order = await publicApi('shop').send<{ status: string }>('GET', `/orders/${orderId}`);
+    const order = await publicApi('shop').send<{ status: string }>('GET', `/orders/${orderId}`, {
+      headers: { authorization: `Bearer ${tokens.get(orderId)}` },
+    });
     assert.equal(order.body.status, 'FILE_UPLOADED');
   });
 });

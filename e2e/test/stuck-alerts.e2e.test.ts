@@ -3,7 +3,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { orderTrace, tag } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
 import { componentFetch, promQuery } from './support/secure.js';
-import { adminApi, ALERTMANAGER_URL, eventually, internalApi, localUp, publicApi, resetFaults, secret, stopNative } from './support/stack.js';
+import { adminApi, ALERTMANAGER_URL, eventually, internalApi, localUp, operatorApi, resetFaults, secret, stopNative } from './support/stack.js';
 
 /**
  * A lost order caught before the customer calls: the MES drops its hand-off (the lost-orders
@@ -64,7 +64,7 @@ describe('stuck orders alert, through Prometheus and Alertmanager to the CRM', (
     const submitted = await submit(id);
     assert.equal(submitted.status, 200, 'the customer sees the order confirmed');
     await resetFaults();
-    assert.equal((await publicApi('mes').call('GET', `/work-orders/${id}`)).status, 404, 'the MES has forgotten it');
+    assert.equal((await (await operatorApi()).call('GET', `/work-orders/${id}`)).status, 404, 'the MES has forgotten it');
     const since = Date.now();
     const secondsSince = () => ((Date.now() - since) / 1000).toFixed(0);
 

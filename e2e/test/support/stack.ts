@@ -4,7 +4,7 @@ import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { ServiceClient } from '@orderscope/platform';
-import { SERVICES, type ServiceName } from '@orderscope/orders';
+import { OperatorsClient, SERVICES, type ServiceName } from '@orderscope/orders';
 import { binaryStl, eventually, modelForm } from '@orderscope/testkit';
 
 /** The running native stack (`npm run local:up`), as the e2e tests reach it. */
@@ -43,6 +43,22 @@ export const publicApi = (target: ServiceName) => client(target);
 export const internalApi = (target: ServiceName) => client(target, secret('internal_api_token'));
 export const adminApi = (target: ServiceName) => client(target, secret('admin_token'));
 
+/**
+ * The MES as an operator calls it: with the key of an operator this test process made through the
+ * MES's admin API (once, on first use), revoked when the process ends.
+ */
+let operator: Promise<{ id: string; key: string }> | undefined;
+export async function operatorApi(): Promise<ServiceClient> {
+  operator ??= (async () => {
+    const admin = new OperatorsClient(adminApi('mes'));
+    const made = await admin.create(`e2e (pid ${process.pid})`);
+    // Revoked once the tests are done (beforeExit: the event loop may still run a request).
+    process.once('beforeExit', () => void admin.revoke(made.operator_id).catch(() => undefined));
+    return { id: made.operator_id, key: made.operator_key };
+  })();
+  return client('mes', (await operator).key);
+}
+
 export async function resetFaults(): Promise<void> {
   for (const s of Object.keys(SERVICES) as ServiceName[]) await adminApi(s).send('DELETE', '/admin/faults');
 }
@@ -50,7 +66,7 @@ export async function resetFaults(): Promise<void> {
 export { binaryStl, eventually, modelForm };
 
 /** Stops a native-stack process that local:up started (by its pid file) and waits for its exit. */
-export async function stopNative(name: 'otelcol' | 'jaeger' | 'crm' | 'victorialogs'): Promise<void> {
+export async function stopNative(name: 'otelcol' | 'jaeger' | 'crm' | 'victorialogs' | 'prometheus'): Promise<void> {
   const pid = Number(readFileSync(resolve(root, `.local/run/${name}.pid`), 'utf8'));
   try {
     process.kill(pid, 'SIGTERM');

@@ -74,6 +74,8 @@ export interface System {
   readonly certsDir: string;
   readonly services: Record<ServiceName, RunningService>;
   readonly url: Record<ServiceName, string>;
+  /** An operator of the MES (made through its admin API at start): their id and key. */
+  readonly operator: { readonly id: string; readonly key: string };
   /** fetch against a service, JSON in and out; the internal token unless `token` says otherwise. */
   request(
     service: ServiceName,
@@ -139,11 +141,17 @@ export async function startSystem(envByService: Partial<Record<ServiceName, Reco
     return { status: res.status, body: parsed, headers: res.headers };
   };
 
+  // The operators' steps need an operator's key: one, made as an admin would.
+  const made = await request('mes', 'POST', '/admin/operators', { json: { name: 'component tests' }, token: TEST_ADMIN_TOKEN });
+  if (made.status !== 201) throw new Error(`creating an operator: ${made.status} ${JSON.stringify(made.body)}`);
+  const operator = { id: made.body.operator_id as string, key: made.body.operator_key as string };
+
   return {
     db,
     certsDir,
     services,
     url,
+    operator,
     request,
     setFaults: async (service, faults) => {
       const r = await request(service, 'PUT', '/admin/faults', { json: faults, token: TEST_ADMIN_TOKEN });

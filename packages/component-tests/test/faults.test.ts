@@ -52,7 +52,7 @@ describe('faults between the services', () => {
     assert.equal(order.status, 'MANUFACTURING_APPROVED');
     assert.equal(await transitionRows(sys, id), 5);
     await sys.setFaults('mes', { hangRate: 0 });
-    assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: null })).status, 404);
+    assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: sys.operator.key })).status, 404);
     const c = await sys.db.admin();
     const approval = await c.query('SELECT handed_to_mes_at FROM crm.approvals WHERE order_id = $1', [id]);
     await c.end();
@@ -61,7 +61,7 @@ describe('faults between the services', () => {
     // The customer retries "Place order" once the MES is back: the chain is re-driven, idempotently.
     const retried = await submitB2c(sys, id);
     assert.equal(retried.status, 200, JSON.stringify(retried.body));
-    assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: null })).body.state, 'queued');
+    assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: sys.operator.key })).body.state, 'queued');
     assert.equal(await transitionRows(sys, id), 5);
   });
 
@@ -71,7 +71,7 @@ describe('faults between the services', () => {
     await sys.setFaults('mes', { dropRate: 1 });
     const r = await submitB2c(sys, id);
     assert.equal(r.status, 200, 'the hand-off "succeeded"');
-    assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: null })).status, 404);
+    assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: sys.operator.key })).status, 404);
     const stuck = await sys.request('crm', 'GET', '/registry/orders?stuck_for_s=0&status=MANUFACTURING_APPROVED');
     assert.ok(stuck.body.orders.some((o: { order_id: string }) => o.order_id === id));
     // The stuck-order scan reports it once per status (its trace gets an "order stuck" span).
@@ -90,7 +90,7 @@ describe('faults between the services', () => {
       assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
       assert.equal(fixed.body.mes_state, 'queued');
     }
-    assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: null })).body.state, 'queued');
+    assert.equal((await sys.request('mes', 'GET', `/work-orders/${id}`, { token: sys.operator.key })).body.state, 'queued');
     assert.equal(await transitionRows(sys, id), 5, 'the registry is unchanged: the order waits for an operator now');
   });
 

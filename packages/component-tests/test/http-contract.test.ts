@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { TEST_ADMIN_TOKEN } from '@orderscope/testkit';
-import { binaryStl, modelForm, registryOrder } from '../src/flows.js';
+import { binaryStl, keepToken, modelForm, orderToken, registryOrder } from '../src/flows.js';
 import { startSystem, type System } from '../src/system.js';
 
 describe('bad input gets a clear error and loses nothing', () => {
@@ -10,12 +10,12 @@ describe('bad input gets a clear error and loses nothing', () => {
   before(async () => {
     sys = await startSystem({ shop: { UPLOAD_MAX_BYTES: '2048' }, 'mes-api': { UPLOAD_MAX_BYTES: '2048' } });
     const r = await sys.request('shop', 'POST', '/orders', { json: { user_id: 'c1' }, token: null });
-    orderId = r.body.order_id;
+    orderId = keepToken(r);
   });
   after(() => sys?.stop());
 
   it('answers an oversize model with 413, and the order stays INITIATED', async () => {
-    const r = await sys.request('shop', 'PUT', `/orders/${orderId}/model`, { body: modelForm(binaryStl(50)), token: null });
+    const r = await sys.request('shop', 'PUT', `/orders/${orderId}/model`, { body: modelForm(binaryStl(50)), token: orderToken(orderId) });
     assert.equal(r.status, 413);
     assert.equal(r.body.error, 'payload_too_large');
     assert.equal((await registryOrder(sys, orderId)).status, 'INITIATED');
@@ -24,11 +24,11 @@ describe('bad input gets a clear error and loses nothing', () => {
   it('answers a file that is not a model with 400 naming the problem', async () => {
     const r = await sys.request('shop', 'PUT', `/orders/${orderId}/model`, {
       body: modelForm(Buffer.from('just some text, no solid here')),
-      token: null,
+      token: orderToken(orderId),
     });
     assert.equal(r.status, 400);
     assert.match(r.body.message, /not an STL model/);
-    const none = await sys.request('shop', 'PUT', `/orders/${orderId}/model`, { body: new FormData(), token: null });
+    const none = await sys.request('shop', 'PUT', `/orders/${orderId}/model`, { body: new FormData(), token: orderToken(orderId) });
     assert.equal(none.status, 400);
     assert.match(none.body.message, /field "model"/);
     assert.equal((await registryOrder(sys, orderId)).status, 'INITIATED');
@@ -51,15 +51,16 @@ describe('bad input gets a clear error and loses nothing', () => {
     assert.equal(res.status, 400);
     assert.deepEqual(await res.json(), { error: 'bad_request', message: 'request body is not valid JSON' });
 
-    const bad = await sys.request('shop', 'POST', `/orders/${orderId}/submit`, { json: { quantity: -1 }, token: null });
+    const bad = await sys.request('shop', 'POST', `/orders/${orderId}/submit`, { json: { quantity: -1 }, token: orderToken(orderId) });
     assert.equal(bad.status, 400);
     assert.match(bad.body.message, /quantity/);
     assert.match(bad.body.message, /material/);
 
-    assert.equal((await sys.request('shop', 'GET', '/orders/not-a-uuid', { token: null })).status, 400);
-    const unknown = await sys.request('shop', 'GET', '/orders/00000000-0000-4000-8000-000000000000', { token: null });
-    assert.equal(unknown.status, 404);
-    assert.equal(unknown.body.error, 'not_found');
+    assert.equal((await sys.request('shop', 'GET', '/orders/not-a-uuid', { token: orderToken(orderId) })).status, 400);
+    // An unknown order looks like a wrong token: nothing is told about orders one holds no token of.
+    const unknown = await sys.request('shop', 'GET', '/orders/00000000-0000-4000-8000-000000000000', { token: orderToken(orderId) });
+    assert.equal(unknown.status, 403);
+    assert.equal(unknown.body.error, 'order_token_invalid');
     const noRoute = await sys.request('mes', 'GET', '/nowhere', { token: null });
     assert.equal(noRoute.status, 404);
   });

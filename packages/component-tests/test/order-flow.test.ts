@@ -4,7 +4,9 @@ import { ownerOf, pathOf, type Channel } from '@orderscope/orders';
 import {
   b2bApprovedOrder,
   b2cOrderWithModel,
+  keepToken,
   manufactureAndDeliver,
+  orderToken,
   registryOrder,
   submitB2c,
   transitionRows,
@@ -38,7 +40,7 @@ describe('order flow through the four real services', () => {
     assert.equal(submitted.status, 200, JSON.stringify(submitted.body));
     assert.equal(submitted.body.status, 'MANUFACTURING_APPROVED');
     assert.ok(submitted.body.price_cents > 0);
-    const queue = await sys.request('mes', 'GET', '/work-orders?state=queued', { token: null });
+    const queue = await sys.request('mes', 'GET', '/work-orders?state=queued', { token: sys.operator.key });
     assert.ok(queue.body.work_orders.some((w: { order_id: string }) => w.order_id === id), 'the MES queue has the order');
     await manufactureAndDeliver(sys, id);
     assertFullHistory(await registryOrder(sys, id), 'b2c');
@@ -49,11 +51,12 @@ describe('order flow through the four real services', () => {
     const id = await b2bApprovedOrder(sys);
     await manufactureAndDeliver(sys, id);
     assertFullHistory(await registryOrder(sys, id), 'b2b');
-    const view = await sys.request('mes-api', 'GET', `/b2b/orders/${id}`, { token: null });
+    const view = await sys.request('mes-api', 'GET', `/b2b/orders/${id}`, { token: orderToken(id) });
     assert.equal(view.body.status, 'CLOSED');
     assert.equal(view.body.model.triangles, 6);
-    // The shop, where B2B clients see their orders too, was told of the confirmation and delivery.
-    const told = await sys.request('shop', 'GET', `/orders/${id}/notifications`, { token: null });
+    // The shop, where B2B clients see their orders too, was told of the confirmation and delivery
+    // (read with the order's token from the MES API, which the shop has the MES API check).
+    const told = await sys.request('shop', 'GET', `/orders/${id}/notifications`, { token: orderToken(id) });
     assert.deepEqual(
       told.body.notifications.map((n: { event: string }) => n.event),
       ['ORDER_CONFIRMED', 'ORDER_DELIVERED'],
@@ -62,9 +65,9 @@ describe('order flow through the four real services', () => {
 
   it('builds a model in the online constructor', async () => {
     const created = await sys.request('shop', 'POST', '/orders', { json: { user_id: 'c2' }, token: null });
-    const r = await sys.request('shop', 'PUT', `/orders/${created.body.order_id}/model/constructor`, {
+    const r = await sys.request('shop', 'PUT', `/orders/${keepToken(created)}/model/constructor`, {
       json: { shape: 'box', size_mm: [20, 30, 40] },
-      token: null,
+      token: created.body.order_token,
     });
     assert.equal(r.status, 200);
     assert.equal(r.body.status, 'FILE_UPLOADED');
@@ -99,7 +102,7 @@ describe('order flow through the four real services', () => {
     assert.equal(early.body.error, 'out_of_order');
     // No submit without a model.
     const bare = await sys.request('shop', 'POST', '/orders', { json: { user_id: 'c3' }, token: null });
-    const noModel = await submitB2c(sys, bare.body.order_id);
+    const noModel = await submitB2c(sys, keepToken(bare));
     assert.equal(noModel.status, 409);
     assert.equal((await registryOrder(sys, id)).status, 'FILE_UPLOADED');
     assert.equal(await transitionRows(sys, id), 2);
@@ -107,8 +110,8 @@ describe('order flow through the four real services', () => {
 
   it('makes a repeated transition idempotent: same answer, no new row', async () => {
     const id = await b2bApprovedOrder(sys);
-    const first = await sys.request('mes', 'POST', `/work-orders/${id}/start`, { token: null });
-    const again = await sys.request('mes', 'POST', `/work-orders/${id}/start`, { token: null });
+    const first = await sys.request('mes', 'POST', `/work-orders/${id}/start`, { token: sys.operator.key });
+    const again = await sys.request('mes', 'POST', `/work-orders/${id}/start`, { token: sys.operator.key });
     assert.equal(again.status, 200);
     assert.deepEqual(again.body.transition, first.body.transition);
     const direct = await sys.request('crm', 'PUT', `/internal/registry/orders/${id}/transitions/MANUFACTURING_STARTED`, {
@@ -136,7 +139,7 @@ describe('order flow through the four real services', () => {
   it('answers a re-submitted order with the same price and no duplicate transitions', async () => {
     const id = await b2cOrderWithModel(sys);
     const first = await submitB2c(sys, id);
-    const second = await sys.request('shop', 'POST', `/orders/${id}/submit`, { json: { quantity: 99, material: 'PLA' }, token: null });
+    const second = await sys.request('shop', 'POST', `/orders/${id}/submit`, { json: { quantity: 99, material: 'PLA' }, token: orderToken(id) });
     assert.equal(second.status, 200);
     assert.equal(second.body.price_cents, first.body.price_cents);
     assert.equal(second.body.quantity, 3, 'the first quantity stands');
@@ -151,6 +154,12 @@ describe('order flow through the four real services', () => {
     assert.equal(b.status, 200);
     assert.equal(b.body.order_id, a.body.order_id);
     assert.equal(await transitionRows(sys, a.body.order_id), 1);
+    // The retry is a client whose first answer was lost: it gets a token of its own, and the first
+    // one (had it arrived) still works.
+    assert.notEqual(b.body.order_token, a.body.order_token);
+    for (const token of [a.body.order_token, b.body.order_token]) {
+      assert.equal((await sys.request('shop', 'GET', `/orders/${a.body.order_id}`, { token })).status, 200);
+    }
   });
 
   it('lists orders that have not moved for a while (the stuck-orders question)', async () => {

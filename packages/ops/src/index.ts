@@ -4,4 +4,5 @@
  */
 export * from './tls/certificates.js';
 export * from './db/bootstrap.js';
+export * from './db/consistency.js';
 export * from './secrets/secrets.js';

@@ -3,7 +3,8 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { context, trace, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { ATTR, captureTraceContext, setRequestSpan, storedTraceId, tracedTransition, withOrderRoot, type TransitionRecord } from '../src/index.js';
+import type { ServiceClient } from '@orderscope/platform';
+import { ATTR, captureTraceContext, RegistryClient, setRequestSpan, storedTraceId, tracedTransition, withOrderRoot, type TransitionRecord } from '../src/index.js';
 
 /**
  * The order's skeleton as the SDK builds it: the transition spans hang directly under the order's
@@ -20,6 +21,7 @@ const TRANSITION: TransitionRecord = {
   status: 'SUBMITTED',
   previous_status: 'FILE_UPLOADED',
   actor: 'shop',
+  operator_id: null,
   channel: 'b2c',
   occurred_at: new Date(0).toISOString(),
   previous_status_ms: 42,
@@ -73,6 +75,30 @@ describe('the order skeleton in the SDK', () => {
     assert.equal(marker.attributes[ATTR.status], 'SUBMITTED');
     assert.equal(marker.attributes[ATTR.previousStatusDurationMs], 42);
     assert.equal(parentOf(named('call crm PUT /internal/registry/…')), request.spanContext().spanId, 'the detail stays under the request');
+  });
+
+  it("records the operator behind a step: operator_id to the registry, orderscope.actor on the transition's span", async () => {
+    const OPERATOR = '9b2e7c1d-0f3a-4b5c-8d6e-7f8091a2b3c4';
+    const sent: unknown[] = [];
+    // The registry's answer as the contract says; what the client sent is kept.
+    const crm = {
+      options: { target: 'crm' },
+      send: async (_method: string, _path: string, opts: { json?: unknown }) => {
+        sent.push(opts.json);
+        const transition = { ...TRANSITION, status: 'MANUFACTURING_STARTED', actor: 'mes', operator_id: OPERATOR };
+        return { status: 200, body: { transition, replayed: false, trace_context: null }, attempts: 1, retries: 0, timedOutAttempts: 0 };
+      },
+    } as unknown as ServiceClient;
+    const registry = new RegistryClient('mes', crm);
+    const result = await inRequest({ withRoot: true }, () => registry.record(TRANSITION.order_id, 'MANUFACTURING_STARTED', { operatorId: OPERATOR }));
+    assert.deepEqual(sent, [{ actor: 'mes', operator_id: OPERATOR }]);
+    assert.equal(result.transition.operator_id, OPERATOR);
+    assert.equal(named('order MANUFACTURING_STARTED').attributes[ATTR.actor], OPERATOR);
+    exporter.reset();
+    // A service's own step names no operator.
+    await inRequest({ withRoot: true }, () => new RegistryClient('shop', crm).record(TRANSITION.order_id, 'SUBMITTED'));
+    assert.deepEqual(sent[1], { actor: 'shop' });
+    assert.equal(named('order SUBMITTED').attributes[ATTR.actor], undefined);
   });
 
   it('without a known root, nests the transition under the active span (no dangling parent)', async () => {

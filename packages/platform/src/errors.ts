@@ -25,8 +25,15 @@ export class BadRequestError extends AppError {
 }
 
 export class UnauthorizedError extends AppError {
-  constructor(message = 'missing or invalid bearer token') {
-    super(401, 'unauthorized', message);
+  constructor(message = 'missing or invalid bearer token', code = 'unauthorized') {
+    super(401, code, message);
+  }
+}
+
+/** 403: the caller is known (or showed a credential) that does not allow this request. */
+export class ForbiddenError extends AppError {
+  constructor(code: string, message: string) {
+    super(403, code, message);
   }
 }
 

@@ -1,4 +1,4 @@
-import { callMetrics, createLogger, dbMetrics, createServiceMetrics, Database, FaultInjector, pseudonymize, ServiceClient, type Logger, type ServiceMetrics } from '@orderscope/platform';
+import { callMetrics, createLogger, dbMetrics, createServiceMetrics, telemetryMetrics, Database, FaultInjector, pseudonymize, ServiceClient, type Logger, type ServiceMetrics } from '@orderscope/platform';
 import { ATTR, SERVICE_NAMES, type ServiceName } from '@orderscope/orders';
 import type { ServiceConfig } from './service-config.js';
 
@@ -30,6 +30,7 @@ export function createRuntime(
   const onCall = callMetrics(metrics.registry, SERVICE_NAMES.filter((s) => s !== config.service));
   const db = new Database(config, faults, (err) => logger.warn({ err }, 'database: an idle connection was closed by the server'));
   db.observe = dbMetrics(metrics.registry, db.pool, config.db.poolMax);
+  telemetryMetrics(metrics.registry);
   return {
     config,
     logger,

@@ -87,6 +87,20 @@ describe('the request log', () => {
     });
   }
 
+  it("never writes a credential: the bearer (an order's token, an operator's key) is in neither the record nor the span", async () => {
+    const secret = 'order-token-that-must-not-leak-0123456789abc';
+    await fetch(`${base}/orders/${ID}`, { headers: { authorization: `Bearer ${secret}` } });
+    const deadline = Date.now() + 5000;
+    while ((records.length === 0 || exporter.getFinishedSpans().length === 0) && Date.now() < deadline) await sleep(20);
+    assert.equal(records.length, 1);
+    assert.doesNotMatch(JSON.stringify(records), new RegExp(secret));
+    const spans = exporter.getFinishedSpans();
+    assert.ok(spans.length > 0);
+    for (const span of spans) {
+      assert.doesNotMatch(JSON.stringify({ attributes: span.attributes, events: span.events, name: span.name }), new RegExp(secret));
+    }
+  });
+
   it('writes nothing for health checks', async () => {
     await fetch(`${base}/health/ready`);
     await sleep(100);

@@ -57,6 +57,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
       orderId,
       status,
       actor: body.actor,
+      ...(body.operator_id ? { operatorId: body.operator_id } : {}),
       ...(body.channel ? { channel: body.channel } : {}),
       ...(body.user_id ? { userId: body.user_id } : {}),
       ...(body.trace_context ? { traceContext: body.trace_context } : {}),
@@ -108,9 +109,9 @@ export function crmRoutes(rt: ServiceRuntime): Router {
    * A notification that cannot be delivered does not undo the transition: it is logged and traced
    * as an error, and sent again when the step is retried.
    */
-  async function notifyCustomer(orderId: string, channel: Channel, event: CustomerEvent) {
+  async function notifyCustomer(orderId: string, channel: Channel, event: CustomerEvent, priceCents?: number) {
     try {
-      await notifications.notify(orderId, event, channel);
+      await notifications.notify(orderId, event, { channel, ...(priceCents === undefined ? {} : { price_cents: priceCents }) });
     } catch (err) {
       rt.logger.warn({ err, event }, 'customer notification not delivered');
     }
@@ -129,7 +130,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
     // work-order endpoint is idempotent, and a failed hand-off leaves the order approved, visibly stuck.
     const handedOff = await handoff.handOff(orderId, { quantity: body.quantity, material: body.material, trace_context });
     await store.markHandedToMes(orderId);
-    await notifyCustomer(orderId, transition.channel, 'ORDER_CONFIRMED');
+    await notifyCustomer(orderId, transition.channel, 'ORDER_CONFIRMED', body.price_cents);
     res.json(
       reply(approve, {
         transition,
@@ -154,6 +155,8 @@ export function crmRoutes(rt: ServiceRuntime): Router {
       handoff.handOff(orderId, { quantity: approval.quantity, material: approval.material, trace_context: order.trace_context }),
     );
     await store.markHandedToMes(orderId);
+    // The confirmation the first, failed hand-off never sent (the shop takes it once).
+    await notifyCustomer(orderId, order.channel, 'ORDER_CONFIRMED', approval.price_cents);
     rt.logger.info({ order_id: orderId, mes_state: handedOff.state }, 'order handed to the MES again');
     res.json({ order_id: orderId, mes_state: handedOff.state, retry_count: handedOff.call.retryCount });
   });

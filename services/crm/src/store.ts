@@ -15,9 +15,9 @@ export class CrmStore {
   }
 
   /** What the CRM approved for manufacturing: what a repeated hand-off sends again. */
-  async approval(orderId: string): Promise<{ quantity: number; material: Material; handed_to_mes_at: Date | null } | undefined> {
-    const r = await this.db.query<{ quantity: number; material: Material; handed_to_mes_at: Date | null }>(
-      'SELECT quantity, material, handed_to_mes_at FROM approvals WHERE order_id = $1',
+  async approval(orderId: string): Promise<{ quantity: number; material: Material; price_cents: number; handed_to_mes_at: Date | null } | undefined> {
+    const r = await this.db.query<{ quantity: number; material: Material; price_cents: number; handed_to_mes_at: Date | null }>(
+      'SELECT quantity, material, price_cents::int AS price_cents, handed_to_mes_at FROM approvals WHERE order_id = $1',
       [orderId],
     );
     return r.rows[0];

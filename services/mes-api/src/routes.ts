@@ -1,4 +1,4 @@
-import { idempotencyKey, NotFoundError, parseInput, reply, requireBearer } from '@orderscope/platform';
+import { hashIsOneOf, idempotencyKey, NotFoundError, parseInput, reply, requireBearer } from '@orderscope/platform';
 import {
   ApprovalClient,
   createOrder,
@@ -6,7 +6,10 @@ import {
   modelUpload,
   orderResolver,
   pricingContract,
+  orderAccessContract,
+  ownOrderTokens,
   RegistryClient,
+  requireOrderToken,
   storeModel,
   uploadedModel,
   withOrder,
@@ -37,6 +40,8 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
   const store = new MesApiStore(rt.db);
   const registry = new RegistryClient('mes-api', rt.serviceClient('crm'));
   const approval = new ApprovalClient(rt.serviceClient('crm'));
+  // Every read or change of a B2B order needs its order_token (the answer to POST /b2b/orders).
+  const client = requireOrderToken(ownOrderTokens(store));
 
   /** Prices the order (once), records PRICE_CALCULATED, and asks the CRM to approve manufacturing. */
   async function priceAndApprove(args: {
@@ -73,6 +78,15 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
     res.json(await priceAndApprove({ orderId, channel: 'b2c', quantity: body.quantity, material: body.material, size: body.model.size }));
   });
 
+  // The shop asks whether a token is a B2B order's (its notifications are read at the shop).
+  const check = orderAccessContract.check;
+  router.post(check.path, internal, async (req, res) => {
+    const { orderId } = parseInput(check.params, req.params);
+    const { token_sha256 } = parseInput(check.request, req.body);
+    const granted = hashIsOneOf(Buffer.from(token_sha256, 'hex'), await store.orderTokenHashes(orderId));
+    res.json(reply(check, { order_id: orderId, granted }));
+  });
+
   // --- the public B2B API ---------------------------------------------------------------------------
   router.post('/b2b/orders', modelUpload(rt.config.uploads.maxBytes), async (req, res) => {
     const fields = parseInput(
@@ -89,6 +103,7 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
       store: store.newOrder({ customerId: fields.customer_id, quantity: fields.quantity, material: fields.material }, key, (orderId) =>
         storeModel(rt.config.uploads.dir, orderId, uploadedModel(req)),
       ),
+      tokens: store,
       registry,
       idempotencyKey: key,
       channel: 'b2b',
@@ -100,7 +115,7 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
     res.status(created.status).json(created.body);
   });
 
-  router.post('/b2b/orders/:orderId/submit', async (req, res) => {
+  router.post('/b2b/orders/:orderId/submit', client, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     res.json(await withOrder(orderId, () => submitB2b(orderId)));
   });
@@ -111,7 +126,7 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
     return priceAndApprove({ orderId, channel: 'b2b', ...order });
   }
 
-  router.get('/b2b/orders/:orderId', async (req, res) => {
+  router.get('/b2b/orders/:orderId', client, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     res.json(await withOrder(orderId, () => b2bView(orderId)));
   });

@@ -3,6 +3,7 @@ import { handoffContract, orderResolver, RegistryClient, WORK_STATES, withOrder,
 import type { ServiceRuntime } from '@orderscope/service-kit';
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import { operatorAdminRoutes, operatorOf, requireOperator } from './operators.js';
 import { MesStore, type StepColumn } from './store.js';
 
 const orderParams = z.object({ orderId: z.uuid() });
@@ -51,8 +52,12 @@ export function mesRoutes(rt: ServiceRuntime): Router {
     res.status(202).json(reply(handOff, { order_id: orderId, state: row.state }));
   });
 
+  // Operators, made and revoked by an admin; every /work-orders route needs an operator's key.
+  router.use(operatorAdminRoutes(store, rt.config.adminToken));
+  const operator = requireOperator(store);
+
   // The operators' queue.
-  router.get('/work-orders', async (req, res) => {
+  router.get('/work-orders', operator, async (req, res) => {
     const query = parseInput(
       z.object({ state: z.enum(WORK_STATES).default('queued'), limit: z.coerce.number().int().min(1).max(500).default(50) }),
       req.query,
@@ -60,13 +65,13 @@ export function mesRoutes(rt: ServiceRuntime): Router {
     res.json({ work_orders: await store.queue(query.state, query.limit) });
   });
 
-  router.get('/work-orders/:orderId', async (req, res) => {
+  router.get('/work-orders/:orderId', operator, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     res.json(await workOrder(orderId));
   });
 
   for (const [step, { status, state, column }] of Object.entries(STEPS)) {
-    router.post(`/work-orders/:orderId/${step}`, async (req, res) => {
+    router.post(`/work-orders/:orderId/${step}`, operator, async (req, res) => {
       const { orderId } = parseInput(orderParams, req.params);
       await withOrder(orderId, async () => {
         const shipment =
@@ -75,9 +80,12 @@ export function mesRoutes(rt: ServiceRuntime): Router {
             : undefined;
         const current = await workOrder(orderId);
         // The registry decides whether the step may happen now (409 otherwise).
-        const { transition, replayed } = await registry.record(orderId, status);
-        // A replayed step (a retry) changes nothing: the work order may have moved on since.
-        if (replayed) {
+        // The operator is recorded with the transition (its actor is the MES; they are who).
+        const { transition, replayed } = await registry.record(orderId, status, { operatorId: operatorOf(req) });
+        // A replayed step (a retry) changes nothing the work order has done since; but when the
+        // first attempt stopped between the registry and this table (a crash, the database
+        // away), the step is written now, or the two would disagree for good.
+        if (replayed && WORK_STATES.indexOf(current.state) >= WORK_STATES.indexOf(state)) {
           res.json({ work_order: current, transition });
           return;
         }

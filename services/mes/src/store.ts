@@ -1,6 +1,13 @@
 import type { Queryable } from '@orderscope/platform';
 import type { Material, StoredTraceContext, WorkState } from '@orderscope/orders';
 
+export interface OperatorRow {
+  operator_id: string;
+  name: string;
+  created_at: Date;
+  revoked_at: Date | null;
+}
+
 export type WorkOrderRow = Record<string, unknown> & { order_id: string; state: WorkState };
 
 /** The step columns a work order records its times in. */
@@ -50,6 +57,47 @@ export class MesStore {
            carrier = COALESCE(carrier, $4), tracking_number = COALESCE(tracking_number, $5)
          WHERE order_id = $1 RETURNING *`,
         [orderId, s.state, s.at, s.carrier ?? null, s.trackingNumber ?? null],
+      )
+    ).rows[0];
+  }
+
+  // --- operators ---------------------------------------------------------------------------------
+
+  async addOperator(operatorId: string, name: string, keyHash: Buffer): Promise<OperatorRow> {
+    return (
+      await this.db.query<OperatorRow & Record<string, unknown>>(
+        'INSERT INTO operators (operator_id, name, key_hash) VALUES ($1, $2, $3) RETURNING operator_id, name, created_at, revoked_at',
+        [operatorId, name, keyHash],
+      )
+    ).rows[0]!;
+  }
+
+  /**
+   * The operator whose key hashes to `keyHash`, revoked or not. Looked up by the hash: the timing
+   * of an index look-up on a SHA-256 of a 256-bit random key tells a guesser nothing.
+   */
+  async operatorByKeyHash(keyHash: Buffer): Promise<OperatorRow | undefined> {
+    return (
+      await this.db.query<OperatorRow & Record<string, unknown>>(
+        'SELECT operator_id, name, created_at, revoked_at FROM operators WHERE key_hash = $1',
+        [keyHash],
+      )
+    ).rows[0];
+  }
+
+  async operators(): Promise<OperatorRow[]> {
+    return (
+      await this.db.query<OperatorRow & Record<string, unknown>>('SELECT operator_id, name, created_at, revoked_at FROM operators ORDER BY created_at')
+    ).rows;
+  }
+
+  /** Revokes the operator (the first revocation's time stands); undefined when unknown. */
+  async revokeOperator(operatorId: string): Promise<OperatorRow | undefined> {
+    return (
+      await this.db.query<OperatorRow & Record<string, unknown>>(
+        `UPDATE operators SET revoked_at = COALESCE(revoked_at, now()) WHERE operator_id = $1
+         RETURNING operator_id, name, created_at, revoked_at`,
+        [operatorId],
       )
     ).rows[0];
   }

@@ -8,8 +8,11 @@ import {
   modelUpload,
   notificationsContract,
   orderResolver,
+  OrderAccessClient,
+  ownOrderTokens,
   PricingClient,
   RegistryClient,
+  requireOrderToken,
   storeModel,
   uploadedModel,
   withOrder,
@@ -38,6 +41,15 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   const store = new ShopStore(rt.db);
   const registry = new RegistryClient('shop', rt.serviceClient('crm'));
   const pricing = new PricingClient(rt.serviceClient('mes-api'));
+  const orderAccess = new OrderAccessClient(rt.serviceClient('mes-api'));
+  // Every read or change of an order needs its order_token (the answer to POST /orders).
+  const ownTokens = ownOrderTokens(store);
+  const customer = requireOrderToken(ownTokens);
+  // The notifications of a B2B order (not the shop's: the MES API issued its token) are read
+  // with that token too, which the MES API checks.
+  const customerOrB2bClient = requireOrderToken(
+    async (orderId, token) => (await ownTokens(orderId, token)) || (!(await store.order(orderId)) && (await orderAccess.granted(orderId, token))),
+  );
 
   // The storefront's own faults, acted out for the demo (what the backend cannot see): a broken
   // "place order" button (the page throws), slow assets, calls the page gives up on at once.
@@ -100,6 +112,7 @@ export function shopRoutes(rt: ServiceRuntime): Router {
     const key = idempotencyKey(req);
     const created = await createOrder({
       store: store.newOrder(body.user_id, key),
+      tokens: store,
       registry,
       idempotencyKey: key,
       channel: 'b2c',
@@ -116,28 +129,31 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   const notify = notificationsContract.notify;
   router.put(notify.path, requireBearer(rt.config.internalApiToken), async (req, res) => {
     const { orderId, event } = parseInput(notify.params, req.params);
-    const { channel } = parseInput(notify.request, req.body);
+    const { channel, price_cents } = parseInput(notify.request, req.body);
     await store.addNotification(orderId, event, channel);
+    // The confirmation's price: the shop's own pricing call may have failed after the MES API
+    // priced the order (a timeout), and the order went on without it.
+    if (price_cents !== undefined && channel === 'b2c') await store.setPriceIfMissing(orderId, price_cents);
     res.json(reply(notify, { order_id: orderId, event }));
   });
 
-  router.get('/orders/:orderId/notifications', async (req, res) => {
+  router.get('/orders/:orderId/notifications', customerOrB2bClient, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     res.json({ order_id: orderId, notifications: await store.notifications(orderId) });
   });
 
-  router.get('/orders/:orderId', async (req, res) => {
+  router.get('/orders/:orderId', customer, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     res.json(await withOrder(orderId, () => view(orderId)));
   });
 
-  router.put('/orders/:orderId/model', modelUpload(rt.config.uploads.maxBytes), async (req, res) => {
+  router.put('/orders/:orderId/model', customer, modelUpload(rt.config.uploads.maxBytes), async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     res.json(await withOrder(orderId, () => acceptModel(orderId, 'upload', uploadedModel(req))));
   });
 
   // The online constructor: the customer describes a box, the shop builds its STL.
-  router.put('/orders/:orderId/model/constructor', async (req, res) => {
+  router.put('/orders/:orderId/model/constructor', customer, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     const body = parseInput(
       z.object({
@@ -151,7 +167,7 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   });
 
   // "Place order": SUBMITTED, then the MES API prices it and the CRM approves manufacturing.
-  router.post('/orders/:orderId/submit', async (req, res) => {
+  router.post('/orders/:orderId/submit', customer, async (req, res) => {
     const { orderId } = parseInput(orderParams, req.params);
     const body = parseInput(
       z.object({ quantity: z.number().int().min(1).max(10_000), material: z.enum(MATERIALS) }),

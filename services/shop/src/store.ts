@@ -1,5 +1,5 @@
 import { untraced, type Queryable } from '@orderscope/platform';
-import type { CreatedOrderStore, CustomerEvent, Channel, StoredModel, StoredTraceContext } from '@orderscope/orders';
+import type { CreatedOrderStore, CustomerEvent, Channel, OrderTokenStore, StoredModel, StoredTraceContext } from '@orderscope/orders';
 
 export interface ShopOrderRow {
   order_id: string;
@@ -22,7 +22,7 @@ export interface ModelRow {
 }
 
 /** The shop's data: B2C orders, their models, and the customer notifications of every order. */
-export class ShopStore {
+export class ShopStore implements OrderTokenStore {
   constructor(private readonly db: Queryable) {}
 
   /** Not traced: it also runs before a request knows which order's trace it belongs to. */
@@ -62,6 +62,17 @@ export class ShopStore {
     };
   }
 
+  /** The hashes of the order's tokens (none when the order does not exist). */
+  async orderTokenHashes(orderId: string): Promise<Buffer[]> {
+    return (await this.db.query<{ token_hash: Buffer }>('SELECT token_hash FROM order_tokens WHERE order_id = $1', [orderId])).rows.map(
+      (r) => r.token_hash,
+    );
+  }
+
+  async addOrderToken(orderId: string, hash: Buffer): Promise<void> {
+    await this.db.query('INSERT INTO order_tokens (order_id, token_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING', [orderId, hash]);
+  }
+
   async order(orderId: string): Promise<ShopOrderRow | undefined> {
     return (await this.db.query<ShopOrderRow & Record<string, unknown>>('SELECT * FROM orders WHERE order_id = $1', [orderId])).rows[0];
   }
@@ -98,6 +109,10 @@ export class ShopStore {
 
   async setPrice(orderId: string, priceCents: number): Promise<void> {
     await this.db.query('UPDATE orders SET price_cents = $2 WHERE order_id = $1', [orderId, priceCents]);
+  }
+
+  async setPriceIfMissing(orderId: string, priceCents: number): Promise<void> {
+    await this.db.query('UPDATE orders SET price_cents = $2 WHERE order_id = $1 AND price_cents IS NULL', [orderId, priceCents]);
   }
 
   /** Idempotent: the CRM repeats an event until it is taken. */

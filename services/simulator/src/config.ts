@@ -14,7 +14,10 @@ const simulatorEnvSchema = z.object({
   CRM_URL: url('crm'),
   MES_URL: url('mes'),
   INTERNAL_API_TOKEN: envTypes.secret(),
-  /** Needed to apply fault scenarios; without it only "healthy" runs (and no faults are touched). */
+  /**
+   * Makes the operators' key at the MES (a run without it cannot start: the operators' calls need
+   * one) and applies fault scenarios. Optional here so that the loading error is the run's own.
+   */
   ADMIN_TOKEN: envTypes.secret().optional(),
   SIM_TIME_SCALE: z.coerce.number().positive().max(1_000_000).default(DEMO_TIME_SCALE),
   SIM_SCENARIO: z.enum(SCENARIO_NAMES).default('healthy'),

@@ -5,6 +5,7 @@ import { loadSimulatorConfig } from './config.js';
 import { FaultController } from './faults.js';
 import { checkNumber, checkScenario } from './options.js';
 import { exponential, seededRng } from './random.js';
+import { startOperatorShift } from './operator.js';
 import { waitUntilReady } from './ready.js';
 import { reportOrder } from './report.js';
 import { getScenario, type ScenarioName } from './scenarios.js';
@@ -58,9 +59,12 @@ export async function runContinuous(options: ContinuousOptions, env: Env = proce
   const log = (line: string) => logger.info(line);
   const rng = seed === undefined ? Math.random : seededRng(seed);
 
-  const clients = createClients(config);
-  await waitUntilReady(clients, options.readyTimeoutMs ?? 120_000, log, options.signal);
-  const faults = new FaultController(clients.admin, getScenario(scenarioName), log);
+  const unauthenticated = createClients(config);
+  await waitUntilReady(unauthenticated, options.readyTimeoutMs ?? 120_000, log, options.signal);
+  const faults = new FaultController(unauthenticated.admin, getScenario(scenarioName), log);
+  // The operators' key for as long as this simulator runs (revoked when it stops).
+  const shift = await startOperatorShift(unauthenticated, 'simulator (continuous)', log);
+  const { clients } = shift;
   const stop = new AbortController();
   const onStop = () => stop.abort();
   if (options.signal.aborted) stop.abort();
@@ -142,6 +146,7 @@ export async function runContinuous(options: ContinuousOptions, env: Env = proce
     options.signal.removeEventListener('abort', onStop);
     stop.abort();
     await faults.reset();
+    await shift.end();
     const unfinished = totals.started - totals.closed - totals.stuck - totals.failed;
     logger.info({ ...totals, unfinished }, 'simulator stopped');
   }

@@ -4,6 +4,7 @@ import { loadSimulatorConfig } from './config.js';
 import { FaultController, type FaultEvent } from './faults.js';
 import { checkNumber, checkScenario } from './options.js';
 import { seededRng } from './random.js';
+import { startOperatorShift } from './operator.js';
 import { waitUntilReady } from './ready.js';
 import { mapLimit, reportOrder } from './report.js';
 import { getScenario, type ScenarioName } from './scenarios.js';
@@ -85,10 +86,12 @@ export async function runOneShot(options: OneShotOptions, env: Env = process.env
   const seed = options.seed === undefined ? undefined : checkNumber('seed', options.seed);
   const log = options.log ?? (() => {});
 
-  const clients = createClients(config);
-  await waitUntilReady(clients, options.readyTimeoutMs ?? 5000, log, options.signal);
+  const unauthenticated = createClients(config);
+  await waitUntilReady(unauthenticated, options.readyTimeoutMs ?? 5000, log, options.signal);
   const scenario = getScenario(scenarioName);
-  const faults = new FaultController(clients.admin, scenario, log);
+  const faults = new FaultController(unauthenticated.admin, scenario, log);
+  const shift = await startOperatorShift(unauthenticated, 'simulator (one-shot run)', log);
+  const { clients } = shift;
   const stop = new AbortController();
   let interrupted = false;
   const onInterrupt = () => {
@@ -164,5 +167,6 @@ export async function runOneShot(options: OneShotOptions, env: Env = process.env
     options.signal?.removeEventListener('abort', onInterrupt);
     stop.abort();
     await faults.reset();
+    await shift.end();
   }
 }

@@ -117,6 +117,15 @@ const B2B_CUSTOMERS = ['acme-robotics', 'nordic-drones', 'medtech-labs', 'auto-p
 interface OrderView {
   readonly order_id: string;
   readonly status?: unknown;
+  /** The order's capability, in the creation's answer only. */
+  readonly order_token?: string;
+}
+
+/** What the customer shows on every later call about the order: its token (as a bearer). */
+function asOrderHolder(created: { body: OrderView }, step: string): Record<string, string> {
+  const token = created.body.order_token;
+  if (!token) throw new StepFailed(step, new Error('the answer has no order_token'));
+  return { authorization: `Bearer ${token}` };
 }
 
 function statusOf(body: unknown, fallback: OrderStatus): OrderStatus {
@@ -214,6 +223,7 @@ export class Simulation {
       shop.send<OrderView>('POST', '/orders', { json: { user_id: userId }, headers: { 'idempotency-key': key } }),
     );
     const orderId = created.body.order_id;
+    const headers = asOrderHolder(created, 'create order');
     this.#bind(run, orderId);
     run.reached(statusOf(created.body, 'INITIATED'));
 
@@ -224,10 +234,11 @@ export class Simulation {
       ? await this.#persist(run, 'build model', tries, () =>
           shop.send<OrderView>('PUT', `/orders/${orderId}/model/constructor`, {
             json: { shape: 'box', size_mm: randomBoxSize(rng) },
+            headers,
           }),
         )
       : await this.#persist(run, 'upload model', tries, () =>
-          shop.send<OrderView>('PUT', `/orders/${orderId}/model`, { form: modelForm(randomModel(rng, 'binary')) }),
+          shop.send<OrderView>('PUT', `/orders/${orderId}/model`, { form: modelForm(randomModel(rng, 'binary')), headers }),
         );
     run.reached(statusOf(uploaded.body, 'FILE_UPLOADED'));
 
@@ -236,7 +247,7 @@ export class Simulation {
     const material = pick(rng, MATERIALS);
     // "Place order" runs the chain shop → MES API → CRM → MES; a failure anywhere is re-submitted.
     const submitted = await this.#persist(run, 'submit order', tries, () =>
-      shop.send<OrderView>('POST', `/orders/${orderId}/submit`, { json: { quantity, material } }),
+      shop.send<OrderView>('POST', `/orders/${orderId}/submit`, { json: { quantity, material }, headers }),
     );
     run.reached(statusOf(submitted.body, 'MANUFACTURING_APPROVED'));
   }
@@ -256,17 +267,21 @@ export class Simulation {
       mesApi.send<OrderView>('POST', '/b2b/orders', { form: modelForm(model, fields), headers: { 'idempotency-key': key } }),
     );
     const orderId = created.body.order_id;
+    const headers = asOrderHolder(created, 'upload order');
     this.#bind(run, orderId);
     run.reached(statusOf(created.body, 'FILE_UPLOADED'));
 
     await this.#wait('b2bThink');
     const submitted = await this.#persist(run, 'submit order', tries, () =>
-      mesApi.send<OrderView>('POST', `/b2b/orders/${orderId}/submit`),
+      mesApi.send<OrderView>('POST', `/b2b/orders/${orderId}/submit`, { headers }),
     );
     run.reached(statusOf(submitted.body, 'MANUFACTURING_APPROVED'));
   }
 
-  /** The operators: poll the MES queue until stopped; each queued work order gets an operator. */
+  /**
+   * The operators: poll the MES queue until stopped; each queued work order gets an operator. Their
+   * MES client carries the run's operator key (startOperatorShift).
+   */
   async runOperators(): Promise<void> {
     const { signal, pollMs, operators } = this.settings;
     // Work a previous simulator left half done (continuous mode, after a restart).

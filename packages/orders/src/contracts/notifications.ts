@@ -14,7 +14,11 @@ export const notificationsContract = {
     method: 'PUT',
     path: '/internal/orders/:orderId/notifications/:event',
     params: z.object({ orderId: z.uuid(), event: z.enum(CUSTOMER_EVENTS) }),
-    request: z.object({ channel: z.enum(CHANNELS) }),
+    request: z.object({
+      channel: z.enum(CHANNELS),
+      /** With ORDER_CONFIRMED: the price the order was approved at (the shop keeps it if its own pricing call failed). */
+      price_cents: z.number().int().min(0).optional(),
+    }),
     response: z.object({ order_id: z.uuid(), event: z.enum(CUSTOMER_EVENTS) }),
   }),
 } as const;
@@ -23,7 +27,7 @@ export const notificationsContract = {
 export class NotificationsClient {
   constructor(private readonly shop: ServiceClient) {}
 
-  async notify(orderId: string, event: CustomerEvent, channel: z.input<typeof notificationsContract.notify.request>['channel']): Promise<void> {
-    await callEndpoint(this.shop, notificationsContract.notify, { params: { orderId, event }, body: { channel } });
+  async notify(orderId: string, event: CustomerEvent, body: z.input<typeof notificationsContract.notify.request>): Promise<void> {
+    await callEndpoint(this.shop, notificationsContract.notify, { params: { orderId, event }, body });
   }
 }

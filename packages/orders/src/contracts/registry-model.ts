@@ -11,6 +11,8 @@ export const transitionRecordSchema = z.object({
   status: z.enum(ORDER_STATUSES),
   previous_status: z.enum(ORDER_STATUSES).nullable(),
   actor: z.enum(SERVICE_NAMES),
+  /** The MES operator who made the step (MANUFACTURING_STARTED … SHIPPED); null otherwise. */
+  operator_id: z.uuid().nullable(),
   channel: z.enum(CHANNELS),
   occurred_at: z.iso.datetime({ offset: true }),
   /** Milliseconds the order spent in previous_status. */

@@ -4,6 +4,7 @@ import { CHANNELS, ORDER_STATUSES, type Channel, type OrderStatus } from '../lif
 import { SERVICE_NAMES, type ServiceName } from '../topology.js';
 import { storedTraceContextSchema, type StoredTraceContext } from '../tracing/order-context.js';
 import { tracedTransition } from '../tracing/transition.js';
+import { ATTR } from '../tracing/attributes.js';
 import { appliedTransitionSchema, registeredOrderSchema, type RecordedTransition, type RegisteredOrder } from './registry-model.js';
 
 export * from './registry-model.js';
@@ -17,6 +18,8 @@ export const registryContract = {
     params: z.object({ orderId: z.uuid(), status: z.enum(ORDER_STATUSES) }),
     request: z.object({
       actor: z.enum(SERVICE_NAMES),
+      /** The person behind the service's step (a MES operator), by id. */
+      operator_id: z.uuid().optional(),
       channel: z.enum(CHANNELS).optional(),
       user_id: z.string().min(1).max(128).optional(),
       trace_context: storedTraceContextSchema.optional(),
@@ -47,13 +50,14 @@ export class RegistryClient {
   async record(
     orderId: string,
     status: OrderStatus,
-    extra: { channel?: Channel; userId?: string; traceContext?: StoredTraceContext | null } = {},
+    extra: { channel?: Channel; userId?: string; traceContext?: StoredTraceContext | null; operatorId?: string } = {},
   ): Promise<RecordedTransition> {
     return tracedTransition(status, async () => {
       const result = await callEndpoint(this.crm, registryContract.recordTransition, {
         params: { orderId, status },
         body: {
           actor: this.actor,
+          ...(extra.operatorId ? { operator_id: extra.operatorId } : {}),
           ...(extra.channel ? { channel: extra.channel } : {}),
           ...(extra.userId ? { user_id: extra.userId } : {}),
           ...(extra.traceContext ? { trace_context: extra.traceContext } : {}),
@@ -61,7 +65,7 @@ export class RegistryClient {
       });
       const { status: _s, body, ...call } = result;
       return { ...body, call };
-    });
+    }, extra.operatorId ? { [ATTR.actor]: extra.operatorId } : {});
   }
 
   async get(orderId: string): Promise<RegisteredOrder> {

@@ -18,6 +18,11 @@ export const ATTR = {
   lifecycleDurationMs: 'order.lifecycle_duration_ms',
   replayed: 'order.transition.replayed',
   /**
+   * Who made the step, beyond the service: the MES operator's id (never their name), on the
+   * operator's request span and on the transition's skeleton span.
+   */
+  actor: 'orderscope.actor',
+  /**
    * On the order's skeleton — its root span, one span per status transition, the stuck marks —
    * which the collector keeps for every order, whatever the sampling of the detail decides.
    */

@@ -101,3 +101,8 @@ export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => 
     context.with(setRequestSpan(ctx, span), next);
   };
 }
+
+/** Names who made the current request (an operator's id, never a name) on its span. */
+export function setRequestActor(actorId: string): void {
+  trace.getActiveSpan()?.setAttribute(ATTR.actor, actorId);
+}

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import type { OrderStatus } from '../lifecycle/order-lifecycle.js';
 import type { TransitionRecord } from '../contracts/registry-model.js';
 import { ATTR } from './attributes.js';
@@ -18,6 +18,7 @@ const tracer = () => trace.getTracer('@orderscope/orders');
 export async function tracedTransition<T extends { transition: TransitionRecord; replayed: boolean }>(
   status: OrderStatus,
   work: () => Promise<T>,
+  attributes: Attributes = {},
 ): Promise<T> {
   const active = context.active();
   const root = orderRootContext(active);
@@ -26,7 +27,7 @@ export async function tracedTransition<T extends { transition: TransitionRecord;
     `order ${status}`,
     {
       kind: SpanKind.INTERNAL,
-      attributes: { [ATTR.status]: status, [ATTR.skeleton]: true },
+      attributes: { ...attributes, [ATTR.status]: status, [ATTR.skeleton]: true },
       ...(root && request ? { links: [{ context: request }] } : {}),
     },
     root ? trace.setSpanContext(active, root) : active,

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestHandler } from 'express';
 import { UnauthorizedError } from '../errors.js';
@@ -10,6 +10,32 @@ function digest(value: string): Buffer {
 /** Constant-time comparison of secrets of any length. */
 export function secretsEqual(a: string, b: string): boolean {
   return timingSafeEqual(digest(a), digest(b));
+}
+
+/** A new random secret: 256 bits, base64url (43 characters), for a credential handed out once. */
+export function newSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * What a service stores of a credential it hands out: its SHA-256. A plain hash is enough for a
+ * 256-bit random secret (nothing to brute-force, unlike a password); a stolen table opens nothing.
+ */
+export function secretHash(secret: string): Buffer {
+  return digest(secret);
+}
+
+/** Does `shown` hash to one of `hashes`? Each compared in constant time. */
+export function matchesSecretHash(shown: string, hashes: readonly Buffer[]): boolean {
+  return hashIsOneOf(digest(shown), hashes);
+}
+
+/** Is `h` one of `hashes`? Each compared in constant time. */
+export function hashIsOneOf(h: Buffer, hashes: readonly Buffer[]): boolean {
+  let match = false;
+  // No early exit: every candidate is compared.
+  for (const candidate of hashes) if (candidate.length === h.length && timingSafeEqual(candidate, h)) match = true;
+  return match;
 }
 
 /** The token of an `Authorization: Bearer <token>` header, if there is one. */

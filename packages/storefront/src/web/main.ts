@@ -8,15 +8,24 @@ interface OrderView {
   order_id: string;
   status: string;
   price_cents: number | null;
+  /** The order's capability: in the creation's answer only. */
+  order_token?: string;
 }
 
 class ApiError extends Error {}
 
 async function api<T>(method: string, path: string, body?: unknown | FormData): Promise<T> {
+  // The order's token goes with every call about the order (the shop wants it); never in a URL,
+  // which would put it in the spans and the logs.
+  const auth: Record<string, string> = orderToken ? { authorization: `Bearer ${orderToken}` } : {};
   const init: RequestInit =
     body instanceof FormData
-      ? { method, body }
-      : { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? null : JSON.stringify(body) };
+      ? { method, body, headers: auth }
+      : {
+          method,
+          headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+          body: body === undefined ? null : JSON.stringify(body),
+        };
   // The demo's "fails only in the browser": the page gives up on the call at once (the shop still
   // answers it), as a flaky network or a too-short client timeout would.
   if (faults.abortCalls) init.signal = AbortSignal.timeout(1);
@@ -27,6 +36,11 @@ async function api<T>(method: string, path: string, body?: unknown | FormData): 
 }
 
 let orderId: string | undefined;
+/**
+ * The order's token, in this page's memory only: the demo's one order per visit needs no more, and
+ * nothing left in the browser's storage can be read back by a later script or visitor.
+ */
+let orderToken: string | undefined;
 /** Client-side faults the shop switches on for the demo (PUT /admin/faults, `storefront`). */
 let faults: { brokenButton?: boolean; abortCalls?: boolean } = {};
 
@@ -52,6 +66,7 @@ on('start-order', 'click', 'start-order', async () => {
   // A pseudonymous customer per session: the demo has no accounts, and no personal data leaves.
   const order = await api<OrderView>('POST', '/orders', { user_id: `web-${crypto.randomUUID().slice(0, 8)}` });
   orderId = order.order_id;
+  orderToken = order.order_token;
   setOrder(orderId);
   render(order);
   $('start-order').setAttribute('disabled', '');

@@ -18,6 +18,7 @@ interface TransitionRow {
   status: OrderStatus;
   previous_status: OrderStatus | null;
   actor: ServiceName;
+  operator_id: string | null;
   occurred_at: Date;
   previous_status_ms: string | null;
 }
@@ -26,6 +27,8 @@ export interface ApplyInput {
   readonly orderId: string;
   readonly status: OrderStatus;
   readonly actor: ServiceName;
+  /** The MES operator behind the step, by id. */
+  readonly operatorId?: string;
   /** Needed when the transition creates the order; checked against the order otherwise. */
   readonly channel?: Channel;
   readonly userId?: string;
@@ -49,6 +52,7 @@ function toTransition(row: TransitionRow, channel: Channel, createdAt?: Date): T
     status: row.status,
     previous_status: row.previous_status,
     actor: row.actor,
+    operator_id: row.operator_id ?? null,
     channel,
     occurred_at: row.occurred_at.toISOString(),
     previous_status_ms: row.previous_status_ms === null ? null : Number(row.previous_status_ms),
@@ -130,10 +134,10 @@ export class OrderRegistry {
       );
     }
     const inserted = await q.query<TransitionRow & Record<string, unknown>>(
-      `INSERT INTO order_transitions (order_id, seq, status, previous_status, actor, occurred_at, previous_status_ms)
-       VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_transitions WHERE order_id = $1), $2, $3, $4, $5, $6)
+      `INSERT INTO order_transitions (order_id, seq, status, previous_status, actor, occurred_at, previous_status_ms, operator_id)
+       VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_transitions WHERE order_id = $1), $2, $3, $4, $5, $6, $7)
        RETURNING *`,
-      [orderId, status, order?.status ?? null, actor, now, previousMs],
+      [orderId, status, order?.status ?? null, actor, now, previousMs, input.operatorId ?? null],
     );
     return {
       transition: toTransition(inserted.rows[0]!, channel, order?.created_at ?? now),

@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SERVICE_NAMES } from '@orderscope/orders';
+import {
+  COLLECTOR_ENV, OUTAGE_MS, sampleServicesMemory, serverErrors, SERVICE_MEMORY_BOUND_MIB, servicesCount, simulatedRun,
+} from '../support/faults.js';
+import { storedPerService } from '../support/logs.js';
+import { eventually, localUp, stopNative } from '../support/stack.js';
+
+/**
+ * The log store and Prometheus down together for a minute mid-run: the services do not notice.
+ * Their log records still leave them (the collector holds them for the store), nothing is
+ * counted lost at the source, no request fails, and the records arrive once the store is back.
+ */
+describe(`VictoriaLogs and Prometheus down for ${OUTAGE_MS / 1000} s mid-run`, () => {
+  it('the services do not notice', { timeout: OUTAGE_MS + 420_000 }, async (t) => {
+    const lostBefore = await servicesCount('orderscope_telemetry_logs_lost_total');
+    const since = Date.now();
+    const memory = sampleServicesMemory();
+    const running = simulatedRun(16, { concurrency: 4 });
+    await sleep(3000);
+    await Promise.all([stopNative('victorialogs'), stopNative('prometheus')]);
+    let report;
+    try {
+      await sleep(OUTAGE_MS);
+      report = await running;
+    } finally {
+      await localUp(COLLECTOR_ENV);
+    }
+    const peak = memory.stop();
+    t.diagnostic(`orders ${report.summary.closed}/${report.summary.total} closed; peak RSS MiB ${JSON.stringify(peak)}`);
+    assert.equal(report.summary.closed, report.summary.total, 'every order closed');
+    assert.deepEqual(serverErrors(since), [], 'no 5xx');
+    for (const s of SERVICE_NAMES) assert.ok(peak[s] < SERVICE_MEMORY_BOUND_MIB, `${s}: ${peak[s].toFixed(0)} MiB`);
+    assert.equal(await servicesCount('orderscope_telemetry_logs_lost_total'), lostBefore, 'no log record lost at the services');
+    // The run's records reach the store once it is back (the collector held them).
+    const id = report.orders[0]!.order_id!;
+    const stored = await eventually(`order ${id}'s records in VictoriaLogs`, 120_000, async () => {
+      const per = await storedPerService(`order_id:="${id}"`);
+      return Object.keys(per).length >= 3 ? per : undefined;
+    }, 3000);
+    t.diagnostic(`order ${id}'s records per service after the outage: ${JSON.stringify(stored)}`);
+  });
+});

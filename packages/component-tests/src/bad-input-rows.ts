@@ -19,6 +19,23 @@ export interface Orders {
   unknown: string; // a well-formed id of no order
 }
 
+/** The credentials a row may show, known once the system runs (the test's `before`). */
+export interface Credentials {
+  /** The order_token its creation answered (flows.ts, orderToken). */
+  order(orderId: string): string;
+  /** The system's operator's key (System.operator). */
+  operator: string;
+  /** The key of an operator an admin revoked. */
+  revokedOperator: string;
+}
+
+/** A bearer token: a fixed one, or one of the running system's. */
+export type Token = string | ((o: Orders, c: Credentials) => string);
+
+/** The token as the row sends it. */
+export const tokenOf = (token: Token | undefined, o: Orders, c: Credentials): string | undefined =>
+  typeof token === 'function' ? token(o, c) : token;
+
 export interface Row {
   readonly service: ServiceName;
   readonly method: string;
@@ -26,7 +43,8 @@ export interface Row {
   /** What is wrong with the request. */
   readonly wrong: string;
   readonly body?: (o: Orders) => Body;
-  readonly token?: string;
+  /** The bearer token sent (none when absent). */
+  readonly token?: Token;
   readonly headers?: Record<string, string>;
   readonly status: number;
   /** The JSON error's code. */
@@ -41,6 +59,11 @@ export const WEBHOOK = 'test-alerts-webhook-token-0123456789';
 export const ORIGIN = 'http://storefront.test';
 const NUL = 'acme\u0000gmbh';
 const LONE = 'acme\ud800';
+/** The order_token of one of the orders: what its customer holds. */
+const own = (k: Exclude<keyof Orders, 'unknown'>): Token => (o, c) => c.order(o[k]);
+const OPERATOR: Token = (_o, c) => c.operator;
+/** Every order id as ":id": the paths in the rows' names. */
+const IDS = new Proxy({}, { get: () => ':id' }) as Orders;
 const json = (j: unknown) => () => ({ json: j }) as Body;
 const raw = (r: string | Buffer, type?: string, encoding?: string) => () => ({ raw: r, ...(type ? { type } : {}), ...(encoding ? { encoding } : {}) }) as Body;
 const form = (f: () => FormData) => () => ({ form: f() }) as Body;
@@ -56,7 +79,7 @@ const delivery = (o: Orders, over: Record<string, unknown> = {}) => ({ order_id:
 const priceBody = { quantity: 2, material: 'PLA', model: { triangles: 4, size: [10, 10, 10] } };
 
 /** Malformed bodies, the same for every JSON endpoint: one public and one internal of each service. */
-function bodyRows(service: ServiceName, method: string, path: (o: Orders) => string, token?: string): Row[] {
+function bodyRows(service: ServiceName, method: string, path: (o: Orders) => string, token?: Token): Row[] {
   const at = { service, method, path, ...(token ? { token } : {}) };
   return [
     { ...at, wrong: 'malformed JSON', body: raw('{"a":', 'application/json'), status: 400, error: 'bad_request', names: /not valid JSON/ },
@@ -69,7 +92,7 @@ function bodyRows(service: ServiceName, method: string, path: (o: Orders) => str
     { ...at, wrong: 'an unsupported charset', body: raw('{}', 'application/json; charset=latin2'), status: 415, error: 'unsupported_media_type', names: /charset/ },
     { ...at, wrong: 'an unknown content-encoding', body: raw('{}', 'application/json', 'zstd-ish'), status: 415, error: 'unsupported_media_type', names: /encoding/ },
     { ...at, wrong: 'gzip that is not gzip', body: raw('{}', 'application/json', 'gzip'), status: 400, error: 'bad_request', names: /header/ },
-  ].map((r) => ({ ...r, wrong: `${r.wrong} (${method} ${path({ unknown: ':id' } as Orders)})` }));
+  ].map((r) => ({ ...r, wrong: `${r.wrong} (${method} ${path(IDS)})` }));
 }
 
 export const ROWS: Row[] = [
@@ -86,36 +109,36 @@ export const ROWS: Row[] = [
   { service: 'shop', method: 'POST', path: () => '/orders', wrong: 'user_id an object', body: json({ user_id: { $ne: null } }), status: 400, error: 'bad_request', names: /user_id/ },
   { service: 'shop', method: 'POST', path: () => '/orders', wrong: 'Idempotency-Key too short', body: json({ user_id: 'c1' }), headers: { 'idempotency-key': 'abc' }, status: 400, error: 'bad_request', names: /idempotency-key/ },
   { service: 'shop', method: 'POST', path: () => '/orders', wrong: 'Idempotency-Key of 129 characters', body: json({ user_id: 'c1' }), headers: { 'idempotency-key': 'k'.repeat(129) }, status: 400, error: 'bad_request', names: /idempotency-key/ },
-  { service: 'shop', method: 'GET', path: () => '/orders/not-a-uuid', wrong: 'a malformed order id', status: 400, error: 'bad_request', names: /orderId/ },
-  { service: 'shop', method: 'GET', path: () => '/orders/%00', wrong: 'an order id of one NUL', status: 400, error: 'bad_request', names: /orderId/ },
-  { service: 'shop', method: 'GET', path: () => '/orders/%E0%A4%A', wrong: 'an id that is not valid percent-encoding', status: 400, error: 'bad_request', names: /decode/ },
-  { service: 'shop', method: 'GET', path: (o) => `/orders/${o.unknown}`, wrong: 'an unknown order', status: 404, error: 'not_found', names: /not found/ },
-  { service: 'shop', method: 'GET', path: () => '/orders/x/notifications', wrong: 'a malformed id (notifications)', status: 400, error: 'bad_request', names: /orderId/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.unknown}/model`, wrong: 'a model for an unknown order', body: form(() => modelForm()), status: 404, error: 'not_found', names: /not found/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'no file', body: form(() => new FormData()), status: 400, error: 'bad_request', names: /field "model"/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'a file that is no STL', body: form(() => modelForm(Buffer.from('hello'))), status: 400, error: 'bad_request', names: /not an STL/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'a model over UPLOAD_MAX_BYTES', body: form(() => modelForm(binaryStl(200))), status: 413, error: 'payload_too_large', names: /size limit/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'a model 2·10^30 mm wide', body: form(() => modelForm(hugeModel())), status: 400, error: 'bad_request', names: /mm/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'the file in another field', body: form(() => { const f = new FormData(); f.append('file', new Blob([new Uint8Array(binaryStl(2))]), 'a.stl'); return f; }), status: 400, error: 'bad_request', names: /Unexpected field/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'two files', body: form(() => { const f = modelForm(); f.append('model', new Blob([new Uint8Array(binaryStl(2))]), 'b.stl'); return f; }), status: 400, error: 'bad_request', names: /upload rejected/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: '21 form fields', body: form(() => modelForm(binaryStl(2), Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`f${i}`, 'x'])))), status: 400, error: 'bad_request', names: /Too many fields/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'multipart that is not multipart', body: raw('garbage', 'multipart/form-data; boundary=xyz'), status: 400, error: 'bad_request', names: /upload rejected/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'multipart without a boundary', body: raw('garbage', 'multipart/form-data'), status: 400, error: 'bad_request', names: /upload rejected/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.placed}/model`, wrong: 'a new model for a placed order', body: form(() => modelForm()), status: 409, error: 'order_placed', names: /placed/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'shape not box', body: json({ shape: 'sphere', size_mm: [1, 1, 1] }), status: 400, error: 'bad_request', names: /shape/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'a zero size', body: json({ shape: 'box', size_mm: [0, 1, 1] }), status: 400, error: 'bad_request', names: /size_mm\.0/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'two sizes', body: json({ shape: 'box', size_mm: [1, 1] }), status: 400, error: 'bad_request', names: /size_mm/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'a size as a string', body: json({ shape: 'box', size_mm: ['1', 1, 1] }), status: 400, error: 'bad_request', names: /size_mm\.0/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'a size over 1000 mm', body: json({ shape: 'box', size_mm: [1, 1e300, 1] }), status: 400, error: 'bad_request', names: /size_mm\.1/ },
-  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.unknown}/model/constructor`, wrong: 'an unknown order (constructor)', body: json({ shape: 'box', size_mm: [1, 1, 1] }), status: 404, error: 'not_found', names: /not found/ },
-  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.initiated}/submit`, wrong: 'placing an order without a model', body: json({ quantity: 1, material: 'PLA' }), status: 409, error: 'out_of_order', names: /no model/ },
-  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'quantity 0', body: json({ quantity: 0, material: 'PLA' }), status: 400, error: 'bad_request', names: /quantity/ },
-  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'quantity 1.5', body: json({ quantity: 1.5, material: 'PLA' }), status: 400, error: 'bad_request', names: /quantity/ },
-  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'quantity as a string', body: json({ quantity: '3', material: 'PLA' }), status: 400, error: 'bad_request', names: /quantity/ },
-  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'quantity 10^21', body: raw('{"quantity":1e21,"material":"PLA"}', 'application/json'), status: 400, error: 'bad_request', names: /quantity/ },
-  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'an unknown material', body: json({ quantity: 1, material: 'GOLD' }), status: 400, error: 'bad_request', names: /material/ },
-  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'a material in lower case', body: json({ quantity: 1, material: 'pla' }), status: 400, error: 'bad_request', names: /material/ },
-  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.unknown}/submit`, wrong: 'placing an unknown order', body: json({ quantity: 1, material: 'PLA' }), status: 404, error: 'not_found', names: /not found/ },
+  { service: 'shop', method: 'GET', path: () => '/orders/not-a-uuid', wrong: 'a malformed order id, with a token', token: own('uploaded'), status: 400, error: 'bad_request', names: /orderId/ },
+  { service: 'shop', method: 'GET', path: () => '/orders/%00', wrong: 'an order id of one NUL, with a token', token: own('uploaded'), status: 400, error: 'bad_request', names: /orderId/ },
+  { service: 'shop', method: 'GET', path: () => '/orders/%E0%A4%A', wrong: 'an id that is not valid percent-encoding, with a token', token: own('uploaded'), status: 400, error: 'bad_request', names: /decode/ },
+  { service: 'shop', method: 'GET', path: (o) => `/orders/${o.unknown}`, wrong: 'an unknown order, with another order\'s token', token: own('uploaded'), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'shop', method: 'GET', path: () => '/orders/x/notifications', wrong: 'a malformed id (notifications), with a token', token: own('uploaded'), status: 400, error: 'bad_request', names: /orderId/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.unknown}/model`, wrong: 'a model for an unknown order, with another order\'s token', token: own('initiated'), body: form(() => modelForm()), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'no file', token: own('initiated'), body: form(() => new FormData()), status: 400, error: 'bad_request', names: /field "model"/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'a file that is no STL', token: own('initiated'), body: form(() => modelForm(Buffer.from('hello'))), status: 400, error: 'bad_request', names: /not an STL/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'a model over UPLOAD_MAX_BYTES', token: own('initiated'), body: form(() => modelForm(binaryStl(200))), status: 413, error: 'payload_too_large', names: /size limit/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'a model 2·10^30 mm wide', token: own('initiated'), body: form(() => modelForm(hugeModel())), status: 400, error: 'bad_request', names: /mm/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'the file in another field', token: own('initiated'), body: form(() => { const f = new FormData(); f.append('file', new Blob([new Uint8Array(binaryStl(2))]), 'a.stl'); return f; }), status: 400, error: 'bad_request', names: /Unexpected field/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'two files', token: own('initiated'), body: form(() => { const f = modelForm(); f.append('model', new Blob([new Uint8Array(binaryStl(2))]), 'b.stl'); return f; }), status: 400, error: 'bad_request', names: /upload rejected/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: '21 form fields', token: own('initiated'), body: form(() => modelForm(binaryStl(2), Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`f${i}`, 'x'])))), status: 400, error: 'bad_request', names: /Too many fields/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'multipart that is not multipart', token: own('initiated'), body: raw('garbage', 'multipart/form-data; boundary=xyz'), status: 400, error: 'bad_request', names: /upload rejected/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'multipart without a boundary', token: own('initiated'), body: raw('garbage', 'multipart/form-data'), status: 400, error: 'bad_request', names: /upload rejected/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.placed}/model`, wrong: 'a new model for a placed order', token: own('placed'), body: form(() => modelForm()), status: 409, error: 'order_placed', names: /placed/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'shape not box', token: own('initiated'), body: json({ shape: 'sphere', size_mm: [1, 1, 1] }), status: 400, error: 'bad_request', names: /shape/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'a zero size', token: own('initiated'), body: json({ shape: 'box', size_mm: [0, 1, 1] }), status: 400, error: 'bad_request', names: /size_mm\.0/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'two sizes', token: own('initiated'), body: json({ shape: 'box', size_mm: [1, 1] }), status: 400, error: 'bad_request', names: /size_mm/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'a size as a string', token: own('initiated'), body: json({ shape: 'box', size_mm: ['1', 1, 1] }), status: 400, error: 'bad_request', names: /size_mm\.0/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: 'a size over 1000 mm', token: own('initiated'), body: json({ shape: 'box', size_mm: [1, 1e300, 1] }), status: 400, error: 'bad_request', names: /size_mm\.1/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.unknown}/model/constructor`, wrong: 'an unknown order (constructor), with another order\'s token', token: own('initiated'), body: json({ shape: 'box', size_mm: [1, 1, 1] }), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.initiated}/submit`, wrong: 'placing an order without a model', token: own('initiated'), body: json({ quantity: 1, material: 'PLA' }), status: 409, error: 'out_of_order', names: /no model/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'quantity 0', token: own('uploaded'), body: json({ quantity: 0, material: 'PLA' }), status: 400, error: 'bad_request', names: /quantity/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'quantity 1.5', token: own('uploaded'), body: json({ quantity: 1.5, material: 'PLA' }), status: 400, error: 'bad_request', names: /quantity/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'quantity as a string', token: own('uploaded'), body: json({ quantity: '3', material: 'PLA' }), status: 400, error: 'bad_request', names: /quantity/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'quantity 10^21', token: own('uploaded'), body: raw('{"quantity":1e21,"material":"PLA"}', 'application/json'), status: 400, error: 'bad_request', names: /quantity/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'an unknown material', token: own('uploaded'), body: json({ quantity: 1, material: 'GOLD' }), status: 400, error: 'bad_request', names: /material/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'a material in lower case', token: own('uploaded'), body: json({ quantity: 1, material: 'pla' }), status: 400, error: 'bad_request', names: /material/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.unknown}/submit`, wrong: 'placing an unknown order, with another order\'s token', token: own('uploaded'), body: json({ quantity: 1, material: 'PLA' }), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
   { service: 'shop', method: 'PUT', path: (o) => `/internal/orders/${o.placed}/notifications/ORDER_CONFIRMED`, wrong: 'a notification without the internal token', body: json({ channel: 'b2c' }), status: 401, error: 'unauthorized', names: /bearer/ },
   { service: 'shop', method: 'PUT', path: (o) => `/internal/orders/${o.placed}/notifications/ORDER_LOST`, wrong: 'an unknown event', token: INTERNAL, body: json({ channel: 'b2c' }), status: 400, error: 'bad_request', names: /event/ },
   { service: 'shop', method: 'PUT', path: (o) => `/internal/orders/${o.placed}/notifications/ORDER_CONFIRMED`, wrong: 'an unknown channel', token: INTERNAL, body: json({ channel: 'b3b' }), status: 400, error: 'bad_request', names: /channel/ },
@@ -141,10 +164,10 @@ export const ROWS: Row[] = [
   { service: 'mes-api', method: 'POST', path: () => '/b2b/orders', wrong: 'the fields as JSON, no file', body: json({ customer_id: 'acme', quantity: 1, material: 'PLA' }), status: 400, error: 'bad_request', names: /field "model"/ },
   { service: 'mes-api', method: 'POST', path: () => '/b2b/orders', wrong: 'a model 2·10^30 mm wide (B2B)', body: form(() => modelForm(hugeModel(), { customer_id: 'acme', quantity: '1', material: 'PLA' })), status: 400, error: 'bad_request', names: /mm/ },
   { service: 'mes-api', method: 'POST', path: () => '/b2b/orders', wrong: 'a model over UPLOAD_MAX_BYTES (B2B)', body: form(() => modelForm(binaryStl(200), { customer_id: 'acme', quantity: '1', material: 'PLA' })), status: 413, error: 'payload_too_large', names: /size limit/ },
-  { service: 'mes-api', method: 'POST', path: () => '/b2b/orders/nope/submit', wrong: 'a malformed id (B2B submit)', status: 400, error: 'bad_request', names: /orderId/ },
-  { service: 'mes-api', method: 'POST', path: (o) => `/b2b/orders/${o.unknown}/submit`, wrong: 'submitting an unknown B2B order', status: 404, error: 'not_found', names: /not found/ },
-  { service: 'mes-api', method: 'POST', path: (o) => `/b2b/orders/${o.initiated}/submit`, wrong: 'submitting a B2C order as B2B', status: 404, error: 'not_found', names: /not found/ },
-  { service: 'mes-api', method: 'GET', path: (o) => `/b2b/orders/${o.unknown}`, wrong: 'an unknown B2B order', status: 404, error: 'not_found', names: /not found/ },
+  { service: 'mes-api', method: 'POST', path: () => '/b2b/orders/nope/submit', wrong: 'a malformed id (B2B submit), with a token', token: own('b2b'), status: 400, error: 'bad_request', names: /orderId/ },
+  { service: 'mes-api', method: 'POST', path: (o) => `/b2b/orders/${o.unknown}/submit`, wrong: 'submitting an unknown B2B order, with another order\'s token', token: own('b2b'), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'mes-api', method: 'POST', path: (o) => `/b2b/orders/${o.initiated}/submit`, wrong: 'submitting a B2C order as B2B, with its shop order_token', token: own('initiated'), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'mes-api', method: 'GET', path: (o) => `/b2b/orders/${o.unknown}`, wrong: 'an unknown B2B order, with another order\'s token', token: own('b2b'), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
   { service: 'mes-api', method: 'POST', path: (o) => `/internal/orders/${o.uploaded}/price`, wrong: 'pricing without the internal token', body: json(priceBody), status: 401, error: 'unauthorized', names: /bearer/ },
   { service: 'mes-api', method: 'POST', path: (o) => `/internal/orders/${o.uploaded}/price`, wrong: 'pricing without a model', token: INTERNAL, body: json({ quantity: 1, material: 'PLA' }), status: 400, error: 'bad_request', names: /model/ },
   { service: 'mes-api', method: 'POST', path: (o) => `/internal/orders/${o.uploaded}/price`, wrong: 'a negative size', token: INTERNAL, body: json({ ...priceBody, model: { triangles: 4, size: [-1, 1, 1] } }), status: 400, error: 'bad_request', names: /model\.size\.0/ },
@@ -153,21 +176,21 @@ export const ROWS: Row[] = [
   { service: 'mes-api', method: 'POST', path: (o) => `/internal/orders/${o.initiated}/price`, wrong: 'pricing an order not yet submitted', token: INTERNAL, body: json(priceBody), status: 409, error: 'out_of_order', names: /PRICE_CALCULATED needs the order in SUBMITTED/ },
 
   // --- mes: the operators' steps and the CRM's hand-off -------------------------------------------
-  ...bodyRows('mes', 'POST', (o) => `/work-orders/${o.approved}/ship`),
+  ...bodyRows('mes', 'POST', (o) => `/work-orders/${o.approved}/ship`, OPERATOR),
   ...bodyRows('mes', 'PUT', (o) => `/internal/work-orders/${o.unknown}`, INTERNAL),
-  { service: 'mes', method: 'GET', path: () => '/work-orders?state=lost', wrong: 'an unknown queue state', status: 400, error: 'bad_request', names: /state/ },
-  { service: 'mes', method: 'GET', path: () => '/work-orders?limit=0', wrong: 'limit 0', status: 400, error: 'bad_request', names: /limit/ },
-  { service: 'mes', method: 'GET', path: () => '/work-orders?limit=ten', wrong: 'limit not a number', status: 400, error: 'bad_request', names: /limit/ },
-  { service: 'mes', method: 'GET', path: () => '/work-orders?limit=1&limit=2', wrong: 'limit given twice', status: 400, error: 'bad_request', names: /limit/ },
-  { service: 'mes', method: 'GET', path: () => '/work-orders/123', wrong: 'a malformed work order id', status: 400, error: 'bad_request', names: /orderId/ },
-  { service: 'mes', method: 'GET', path: (o) => `/work-orders/${o.unknown}`, wrong: 'an unknown work order', status: 404, error: 'not_found', names: /no work order/ },
-  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.unknown}/start`, wrong: 'starting an unknown work order', status: 404, error: 'not_found', names: /no work order/ },
-  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/complete`, wrong: 'completing before starting', status: 409, error: 'out_of_order', names: /MANUFACTURING_COMPLETED needs the order in MANUFACTURING_STARTED/ },
-  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'shipping before packaging', body: json({ carrier: 'parcel-co', tracking_number: 'T1' }), status: 409, error: 'out_of_order', names: /SHIPPED needs the order in PACKAGING/ },
-  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'an empty carrier', body: json({ carrier: '', tracking_number: 'T1' }), status: 400, error: 'bad_request', names: /carrier/ },
-  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'a tracking number of 65 characters', body: json({ carrier: 'c', tracking_number: 't'.repeat(65) }), status: 400, error: 'bad_request', names: /tracking_number/ },
-  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'a tracking number with a NUL', body: json({ carrier: 'c', tracking_number: NUL }), status: 400, error: 'bad_request', names: /tracking_number: the value contains U\+0000/ },
-  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'a carrier with a lone surrogate', body: json({ carrier: LONE, tracking_number: 'T1' }), status: 400, error: 'bad_request', names: /carrier: the value contains a lone/ },
+  { service: 'mes', method: 'GET', path: () => '/work-orders?state=lost', wrong: 'an unknown queue state', token: OPERATOR, status: 400, error: 'bad_request', names: /state/ },
+  { service: 'mes', method: 'GET', path: () => '/work-orders?limit=0', wrong: 'limit 0', token: OPERATOR, status: 400, error: 'bad_request', names: /limit/ },
+  { service: 'mes', method: 'GET', path: () => '/work-orders?limit=ten', wrong: 'limit not a number', token: OPERATOR, status: 400, error: 'bad_request', names: /limit/ },
+  { service: 'mes', method: 'GET', path: () => '/work-orders?limit=1&limit=2', wrong: 'limit given twice', token: OPERATOR, status: 400, error: 'bad_request', names: /limit/ },
+  { service: 'mes', method: 'GET', path: () => '/work-orders/123', wrong: 'a malformed work order id, with a key', token: OPERATOR, status: 400, error: 'bad_request', names: /orderId/ },
+  { service: 'mes', method: 'GET', path: (o) => `/work-orders/${o.unknown}`, wrong: 'an unknown work order', token: OPERATOR, status: 404, error: 'not_found', names: /no work order/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.unknown}/start`, wrong: 'starting an unknown work order', token: OPERATOR, status: 404, error: 'not_found', names: /no work order/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/complete`, wrong: 'completing before starting', token: OPERATOR, status: 409, error: 'out_of_order', names: /MANUFACTURING_COMPLETED needs the order in MANUFACTURING_STARTED/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'shipping before packaging', token: OPERATOR, body: json({ carrier: 'parcel-co', tracking_number: 'T1' }), status: 409, error: 'out_of_order', names: /SHIPPED needs the order in PACKAGING/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'an empty carrier', token: OPERATOR, body: json({ carrier: '', tracking_number: 'T1' }), status: 400, error: 'bad_request', names: /carrier/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'a tracking number of 65 characters', token: OPERATOR, body: json({ carrier: 'c', tracking_number: 't'.repeat(65) }), status: 400, error: 'bad_request', names: /tracking_number/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'a tracking number with a NUL', token: OPERATOR, body: json({ carrier: 'c', tracking_number: NUL }), status: 400, error: 'bad_request', names: /tracking_number: the value contains U\+0000/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'a carrier with a lone surrogate', token: OPERATOR, body: json({ carrier: LONE, tracking_number: 'T1' }), status: 400, error: 'bad_request', names: /carrier: the value contains a lone/ },
   { service: 'mes', method: 'PUT', path: (o) => `/internal/work-orders/${o.unknown}`, wrong: 'a hand-off without the internal token', body: json({ quantity: 1, material: 'PLA' }), status: 401, error: 'unauthorized', names: /bearer/ },
   { service: 'mes', method: 'PUT', path: (o) => `/internal/work-orders/${o.unknown}`, wrong: 'a hand-off with a malformed traceparent', token: INTERNAL, body: json({ quantity: 1, material: 'PLA', trace_context: { traceparent: 'zz' } }), status: 400, error: 'bad_request', names: /trace_context\.traceparent/ },
   { service: 'mes', method: 'PUT', path: (o) => `/internal/work-orders/${o.unknown}`, wrong: 'a hand-off with 3000 characters of baggage', token: INTERNAL, body: json({ quantity: 1, material: 'PLA', trace_context: { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, baggage: 'b'.repeat(3000) } }), status: 400, error: 'bad_request', names: /trace_context\.baggage/ },

@@ -7,17 +7,18 @@ import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } 
 import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { SERVICE_NAMES, storedTraceId } from '@orderscope/orders';
 import { telemetryStats } from '@orderscope/platform';
-import { TEST_INTERNAL_TOKEN } from '@orderscope/testkit';
+import { TEST_ADMIN_TOKEN, TEST_INTERNAL_TOKEN } from '@orderscope/testkit';
 import { send, slowLoris, storedState, registryStatus } from '../src/bad-input.js';
-import { ORIGIN, ROWS, WEBHOOK, type Orders } from '../src/bad-input-rows.js';
-import { b2bApprovedOrder, b2cOrderWithModel, binaryStl, manufactureAndDeliver, modelForm, submitB2c } from '../src/flows.js';
+import { ORIGIN, ROWS, tokenOf, WEBHOOK, type Credentials, type Orders } from '../src/bad-input-rows.js';
+import { b2bApprovedOrder, b2cOrderWithModel, binaryStl, keepToken, manufactureAndDeliver, modelForm, orderToken, submitB2c } from '../src/flows.js';
 import { startSystem, type System } from '../src/system.js';
 
 /**
  * The bad-input matrix (docs/bad-input.md): every endpoint of the four services, field by field.
  * Each row is one wrong request; it must get its 4xx with a JSON error naming the problem, store
  * nothing anywhere (tables, model files, fault settings), leave the orders' statuses as they were,
- * and leave the service healthy.
+ * and leave the service healthy. Rows on an order's routes show its order_token, rows on the MES's
+ * work orders the system's operator key, unless the credential is what is wrong.
  */
 
 /** Short server timeouts, so that a slow-loris row takes seconds (service-kit's defaults: 10 s and 60 s). */
@@ -26,6 +27,7 @@ const REQUEST_TIMEOUT_MS = 2000;
 
 let sys: System;
 let orders: Orders;
+let credentials: Credentials;
 before(async () => {
   // Tracing on, as the SDK sets it up (W3C propagators), so that the services' request spans run
   // and answer with traceresponse: what a hostile traceparent must not take over.
@@ -41,15 +43,20 @@ before(async () => {
     // No stuck-order scan during the run: it would change the rows the matrix compares.
     crm: { ...timeouts, ALERTS_WEBHOOK_TOKEN: WEBHOOK, STUCK_SCAN_INTERVAL_S: '86400' },
   });
-  const initiated = (await sys.request('shop', 'POST', '/orders', { json: { user_id: 'c1' }, token: null })).body.order_id;
+  const initiated = keepToken(await sys.request('shop', 'POST', '/orders', { json: { user_id: 'c1' }, token: null }));
   const uploaded = await b2cOrderWithModel(sys, 'c2');
   const placed = await b2cOrderWithModel(sys, 'c3');
   assert.equal((await submitB2c(sys, placed)).status, 200);
-  const b2b = (await sys.request('mes-api', 'POST', '/b2b/orders', { body: modelForm(binaryStl(2), { customer_id: 'acme', quantity: '1', material: 'PLA' }), token: null })).body.order_id;
+  const b2b = keepToken(await sys.request('mes-api', 'POST', '/b2b/orders', { body: modelForm(binaryStl(2), { customer_id: 'acme', quantity: '1', material: 'PLA' }), token: null }));
   const approved = await b2bApprovedOrder(sys);
   const closed = await b2bApprovedOrder(sys);
   await manufactureAndDeliver(sys, closed);
   orders = { initiated, uploaded, placed, b2b, approved, closed, unknown: randomUUID() };
+  // An operator an admin made and revoked: their key must open nothing any more.
+  const made = await sys.request('mes', 'POST', '/admin/operators', { json: { name: 'revoked' }, token: TEST_ADMIN_TOKEN });
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  assert.equal((await sys.request('mes', 'DELETE', `/admin/operators/${made.body.operator_id}`, { token: TEST_ADMIN_TOKEN })).status, 200);
+  credentials = { order: orderToken, operator: sys.operator.key, revokedOperator: made.body.operator_key };
 });
 after(async () => {
   await sys?.stop();
@@ -63,9 +70,10 @@ describe('the bad-input matrix: every wrong request gets its 4xx, and nothing is
     it(`${row.service}: ${row.wrong} → ${row.status} ${row.error}`, async () => {
       const statuses = await Promise.all(Object.values(orders).slice(0, 6).map((id) => registryStatus(sys, id)));
       const stored = await storedState(sys);
+      const token = tokenOf(row.token, orders, credentials);
       const r = await send(sys, row.service, row.method, row.path(orders), {
         ...(row.body ? { body: row.body(orders) } : {}),
-        ...(row.token ? { token: row.token } : {}),
+        ...(token ? { token } : {}),
         ...(row.headers ? { headers: row.headers } : {}),
       });
       assert.equal(r.status, row.status, `status: ${r.status} ${r.text.slice(0, 300)}`);
@@ -134,15 +142,16 @@ describe('hostile traceparent and baggage change nothing', () => {
       assert.match(own.trace_context?.baggage ?? '', new RegExp(`order_id=${r.body.order_id}`), 'its own order id travels with it');
       assert.doesNotMatch(own.trace_context?.baggage ?? '', /mallory|k999/, "none of the caller's baggage is kept");
     });
-    for (const [service, path] of [
-      ['shop', (o: Orders) => `/orders/${o.uploaded}`],
-      ['mes-api', (o: Orders) => `/b2b/orders/${o.b2b}`],
-      ['mes', (o: Orders) => `/work-orders/${o.approved}`],
+    // With the credential each route needs (the order's token, the operator's key): the headers are the point.
+    for (const [service, path, token] of [
+      ['shop', (o: Orders) => `/orders/${o.uploaded}`, () => orderToken(orders.uploaded)],
+      ['mes-api', (o: Orders) => `/b2b/orders/${o.b2b}`, () => orderToken(orders.b2b)],
+      ['mes', (o: Orders) => `/work-orders/${o.approved}`, () => sys.operator.key],
     ] as const) {
       it(`${service} GET ${path({ uploaded: ':id', b2b: ':id', approved: ':id' } as Orders)}: ${h.wrong}`, async () => {
         const id = path(orders).split('/').pop()!;
         const stored = await storedState(sys);
-        const r = await send(sys, service, 'GET', path(orders), { headers: h.headers(orders.closed) });
+        const r = await send(sys, service, 'GET', path(orders), { token: token(), headers: h.headers(orders.closed) });
         assert.equal(r.status, 200, r.text);
         assert.equal(traceOf(r), (await storedTrace(id)).trace?.trace_id, "answered in the order's own trace");
         assert.deepEqual(await storedState(sys), stored, 'nothing stored');

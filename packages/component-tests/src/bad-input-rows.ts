@@ -62,6 +62,7 @@ const LONE = 'acme\ud800';
 /** The order_token of one of the orders: what its customer holds. */
 const own = (k: Exclude<keyof Orders, 'unknown'>): Token => (o, c) => c.order(o[k]);
 const OPERATOR: Token = (_o, c) => c.operator;
+const REVOKED: Token = (_o, c) => c.revokedOperator;
 /** Every order id as ":id": the paths in the rows' names. */
 const IDS = new Proxy({}, { get: () => ':id' }) as Orders;
 const json = (j: unknown) => () => ({ json: j }) as Body;
@@ -92,6 +93,21 @@ function bodyRows(service: ServiceName, method: string, path: (o: Orders) => str
     { ...at, wrong: 'an unsupported charset', body: raw('{}', 'application/json; charset=latin2'), status: 415, error: 'unsupported_media_type', names: /charset/ },
     { ...at, wrong: 'an unknown content-encoding', body: raw('{}', 'application/json', 'zstd-ish'), status: 415, error: 'unsupported_media_type', names: /encoding/ },
     { ...at, wrong: 'gzip that is not gzip', body: raw('{}', 'application/json', 'gzip'), status: 400, error: 'bad_request', names: /header/ },
+  ].map((r) => ({ ...r, wrong: `${r.wrong} (${method} ${path(IDS)})` }));
+}
+
+/**
+ * The order_token check of one order route, for a caller without the token: none, another
+ * order's, the internal token (a service's token opens no order), a made-up one.
+ */
+function orderTokenRows(service: ServiceName, method: string, path: (o: Orders) => string): Row[] {
+  const at = { service, method, path };
+  const invalid = { status: 403, error: 'order_token_invalid', names: /not an order_token of order/ } as const;
+  return [
+    { ...at, wrong: 'no token', status: 401, error: 'order_token_required', names: /order_token is required: Authorization: Bearer <order_token>/ },
+    { ...at, wrong: "another order's token", token: own('initiated'), ...invalid },
+    { ...at, wrong: 'the internal token', token: INTERNAL, ...invalid },
+    { ...at, wrong: 'a made-up token', token: 'x'.repeat(43), ...invalid },
   ].map((r) => ({ ...r, wrong: `${r.wrong} (${method} ${path(IDS)})` }));
 }
 
@@ -240,6 +256,51 @@ export const ROWS: Row[] = [
   { service: 'crm', method: 'POST', path: () => '/internal/incidents/alertmanager', wrong: 'a fingerprint of 65 characters', token: WEBHOOK, body: json(alert({ fingerprint: 'f'.repeat(65) })), status: 400, error: 'bad_request', names: /fingerprint/ },
   { service: 'crm', method: 'GET', path: () => '/internal/incidents?alertname=a%00b', wrong: 'an alertname filter with a NUL', token: INTERNAL, status: 400, error: 'bad_request', names: /alertname: the value contains U\+0000/ },
   { service: 'crm', method: 'GET', path: () => `/internal/incidents?alertname=${'a'.repeat(201)}`, wrong: 'an alertname filter of 201 characters', token: INTERNAL, status: 400, error: 'bad_request', names: /alertname/ },
+  // --- the credentials: an order's order_token, an operator's key, the admin token -------------------
+  // Asked before the route reads its id, body fields or upload (requireOrderToken, requireOperator),
+  // so a caller without the credential learns nothing of the order or its fields; only the JSON
+  // body parser, which runs before every route, answers a malformed body first.
+  ...orderTokenRows('shop', 'GET', (o) => `/orders/${o.uploaded}`),
+  ...orderTokenRows('shop', 'GET', (o) => `/orders/${o.uploaded}/notifications`),
+  ...orderTokenRows('mes-api', 'GET', (o) => `/b2b/orders/${o.b2b}`),
+  { service: 'shop', method: 'GET', path: () => '/orders/not-a-uuid', wrong: 'a malformed order id, no token', status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'shop', method: 'GET', path: (o) => `/orders/${o.unknown}`, wrong: 'an unknown order, no token', status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'shop', method: 'GET', path: (o) => `/orders/${o.uploaded}`, wrong: 'a Basic credential', headers: { authorization: 'Basic Y3VzdG9tZXI6cGFzcw==' }, status: 401, error: 'order_token_required', names: /Authorization: Bearer <order_token>/ },
+  { service: 'shop', method: 'GET', path: (o) => `/orders/${o.uploaded}`, wrong: 'an empty bearer', headers: { authorization: 'Bearer ' }, status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'shop', method: 'GET', path: (o) => `/orders/${o.uploaded}`, wrong: 'a bearer of 4 KiB', token: 't'.repeat(4096), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'shop', method: 'GET', path: (o) => `/orders/${o.uploaded}`, wrong: "the order's token with its last character changed", token: (o, c) => c.order(o.uploaded).replace(/.$/, (ch) => (ch === 'A' ? 'B' : 'A')), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'a valid model, no token', body: form(() => modelForm()), status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: "a valid model, another order's token", token: own('uploaded'), body: form(() => modelForm()), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model`, wrong: 'a model over UPLOAD_MAX_BYTES, no token', body: form(() => modelForm(binaryStl(200))), status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'shop', method: 'PUT', path: (o) => `/orders/${o.initiated}/model/constructor`, wrong: "a valid box, another order's token", token: own('uploaded'), body: json({ shape: 'box', size_mm: [1, 1, 1] }), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'a valid order, no token', body: json({ quantity: 1, material: 'PLA' }), status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: "a valid order, a placed order's token", token: own('placed'), body: json({ quantity: 1, material: 'PLA' }), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'quantity 0, no token (the token first)', body: json({ quantity: 0, material: 'PLA' }), status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'shop', method: 'POST', path: (o) => `/orders/${o.uploaded}/submit`, wrong: 'malformed JSON, no token (the body parser first)', body: raw('{"quantity":', 'application/json'), status: 400, error: 'bad_request', names: /not valid JSON/ },
+  { service: 'shop', method: 'GET', path: (o) => `/orders/${o.b2b}/notifications`, wrong: "a B2B order's notifications, a shop order's token", token: own('uploaded'), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'mes-api', method: 'POST', path: (o) => `/b2b/orders/${o.b2b}/submit`, wrong: 'submitting, no token', status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'mes-api', method: 'POST', path: (o) => `/b2b/orders/${o.b2b}/submit`, wrong: 'submitting with the internal token', token: INTERNAL, status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
+  { service: 'mes-api', method: 'POST', path: () => '/b2b/orders/nope/submit', wrong: 'a malformed id (B2B submit), no token', status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'mes', method: 'GET', path: () => '/work-orders', wrong: 'the queue, no key', status: 401, error: 'operator_key_required', names: /Authorization: Bearer <operator_key>/ },
+  { service: 'mes', method: 'GET', path: () => '/work-orders', wrong: 'the queue, a Basic credential', headers: { authorization: 'Basic b3A6b3A=' }, status: 401, error: 'operator_key_required', names: /operator key is required/ },
+  { service: 'mes', method: 'GET', path: (o) => `/work-orders/${o.approved}`, wrong: "a work order with its customer's order_token", token: own('approved'), status: 401, error: 'operator_key_invalid', names: /not an operator key/ },
+  { service: 'mes', method: 'GET', path: () => '/work-orders/123', wrong: 'a malformed work order id, no key', status: 401, error: 'operator_key_required', names: /operator key is required/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/start`, wrong: 'starting, no key', status: 401, error: 'operator_key_required', names: /operator key is required/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/start`, wrong: 'starting with the internal token', token: INTERNAL, status: 401, error: 'operator_key_invalid', names: /not an operator key/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/start`, wrong: 'starting with the admin token', token: ADMIN, status: 401, error: 'operator_key_invalid', names: /not an operator key/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/start`, wrong: 'starting with a revoked key', token: REVOKED, status: 403, error: 'operator_revoked', names: /was revoked at/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'a valid shipment, a revoked key', token: REVOKED, body: json({ carrier: 'parcel-co', tracking_number: 'T1' }), status: 403, error: 'operator_revoked', names: /was revoked at/ },
+  { service: 'mes', method: 'POST', path: (o) => `/work-orders/${o.approved}/ship`, wrong: 'an empty carrier, no key (the key first)', body: json({ carrier: '', tracking_number: 'T1' }), status: 401, error: 'operator_key_required', names: /operator key is required/ },
+  { service: 'mes', method: 'POST', path: () => '/admin/operators', wrong: 'an operator without the admin token', token: OPERATOR, body: json({ name: 'mallory' }), status: 401, error: 'unauthorized', names: /bearer/ },
+  { service: 'mes', method: 'POST', path: () => '/admin/operators', wrong: 'an operator without a name', token: ADMIN, body: json({}), status: 400, error: 'bad_request', names: /name/ },
+  { service: 'mes', method: 'POST', path: () => '/admin/operators', wrong: 'an operator named by blanks', token: ADMIN, body: json({ name: '   ' }), status: 400, error: 'bad_request', names: /name/ },
+  { service: 'mes', method: 'POST', path: () => '/admin/operators', wrong: 'an operator name of 101 characters', token: ADMIN, body: json({ name: 'n'.repeat(101) }), status: 400, error: 'bad_request', names: /name/ },
+  { service: 'mes', method: 'POST', path: () => '/admin/operators', wrong: 'an operator name with a NUL', token: ADMIN, body: json({ name: NUL }), status: 400, error: 'bad_request', names: /name: the value contains U\+0000/ },
+  { service: 'mes', method: 'POST', path: () => '/admin/operators', wrong: 'an operator with a field of its choosing', token: ADMIN, body: json({ name: 'op', operator_key: 'mine' }), status: 400, error: 'bad_request', names: /operator_key/ },
+  { service: 'mes', method: 'DELETE', path: (o) => `/admin/operators/${o.unknown}`, wrong: 'revoking without the admin token', token: OPERATOR, status: 401, error: 'unauthorized', names: /bearer/ },
+  { service: 'mes', method: 'DELETE', path: () => '/admin/operators/op-1', wrong: 'revoking a malformed operator id', token: ADMIN, status: 400, error: 'bad_request', names: /operatorId/ },
+  { service: 'mes', method: 'DELETE', path: (o) => `/admin/operators/${o.unknown}`, wrong: 'revoking an unknown operator', token: ADMIN, status: 404, error: 'not_found', names: /no operator/ },
+
   { service: 'crm', method: 'GET', path: () => '/nowhere', wrong: 'no such route', status: 404, error: 'not_found', names: /no route for GET \/nowhere/ },
 ];
 

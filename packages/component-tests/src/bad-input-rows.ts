@@ -264,6 +264,8 @@ export const ROWS: Row[] = [
   ...orderTokenRows('shop', 'GET', (o) => `/orders/${o.uploaded}/notifications`),
   ...orderTokenRows('mes-api', 'GET', (o) => `/b2b/orders/${o.b2b}`),
   { service: 'shop', method: 'GET', path: () => '/orders/not-a-uuid', wrong: 'a malformed order id, no token', status: 401, error: 'order_token_required', names: /order_token is required/ },
+  { service: 'shop', method: 'GET', path: () => '/orders/%E0%A4%A', wrong: 'an id that is not valid percent-encoding, no token (the router decodes first)', status: 400, error: 'bad_request', names: /decode/ },
+  { service: 'shop', method: 'GET', path: (o) => `/orders/${o.unknown}/notifications`, wrong: "an unknown order's notifications, another order's token", token: own('uploaded'), status: 403, error: 'order_token_invalid', names: /not an order_token of order/ },
   { service: 'shop', method: 'GET', path: (o) => `/orders/${o.unknown}`, wrong: 'an unknown order, no token', status: 401, error: 'order_token_required', names: /order_token is required/ },
   { service: 'shop', method: 'GET', path: (o) => `/orders/${o.uploaded}`, wrong: 'a Basic credential', headers: { authorization: 'Basic Y3VzdG9tZXI6cGFzcw==' }, status: 401, error: 'order_token_required', names: /Authorization: Bearer <order_token>/ },
   { service: 'shop', method: 'GET', path: (o) => `/orders/${o.uploaded}`, wrong: 'an empty bearer', headers: { authorization: 'Bearer ' }, status: 401, error: 'order_token_required', names: /order_token is required/ },

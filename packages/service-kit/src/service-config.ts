@@ -62,6 +62,13 @@ function serviceEnvSchema(name: ServiceName) {
     HTTP_TIMEOUT_MS: envTypes.int(2000, 1),
     HTTP_RETRIES: envTypes.int(3),
     HTTP_BACKOFF_MS: envTypes.int(100),
+    /**
+     * The API server's patience with a client: all its headers within SERVER_HEADERS_TIMEOUT_MS,
+     * the whole request (an upload too) within SERVER_REQUEST_TIMEOUT_MS; else 408 and the
+     * connection closed (a slow-loris client holds no connection for long).
+     */
+    SERVER_HEADERS_TIMEOUT_MS: envTypes.int(10_000, 100),
+    SERVER_REQUEST_TIMEOUT_MS: envTypes.int(60_000, 100),
 
     UPLOAD_DIR: z.string().min(1).default(`/tmp/orderscope-uploads/${name}`),
     UPLOAD_MAX_BYTES: envTypes.int(10 * 1024 * 1024, 1),
@@ -140,6 +147,11 @@ function serviceEnvSchema(name: ServiceName) {
       message: `is required while METRICS_PORT is not 0: path of ${what} (PEM) for the HTTPS /metrics server; METRICS_PORT=0 disables it`,
     });
   }
+  checked = checked.refine((e) => e.SERVER_HEADERS_TIMEOUT_MS <= e.SERVER_REQUEST_TIMEOUT_MS, {
+    ...always,
+    path: ['SERVER_HEADERS_TIMEOUT_MS'],
+    message: 'must not exceed SERVER_REQUEST_TIMEOUT_MS (the headers are part of the request)',
+  });
   checked = checked.refine((e) => e.METRICS_PORT === 0 || Boolean(e.METRICS_TOKEN), {
     ...always,
     path: ['METRICS_TOKEN'],
@@ -160,6 +172,8 @@ export interface ServiceConfig {
   readonly userIdHmacKey: string;
   readonly urls: Readonly<Record<ServiceName, string>>;
   readonly http: { readonly timeoutMs: number; readonly retries: number; readonly backoffMs: number };
+  /** How long the API server waits for a request's headers, and for the whole request. */
+  readonly server: { readonly headersTimeoutMs: number; readonly requestTimeoutMs: number };
   readonly uploads: { readonly dir: string; readonly maxBytes: number };
   /** The wall time each open status may last (CRM: stuck beyond it), and how often to look. */
   readonly stuck: { readonly allowedMs: Readonly<Record<OpenStatus, number>>; readonly scanIntervalMs: number };
@@ -218,6 +232,7 @@ export function loadServiceConfig(service: ServiceName, env: Env = process.env):
     userIdHmacKey: e.USER_ID_HMAC_KEY,
     urls: { shop: e.SHOP_URL, 'mes-api': e.MES_API_URL, crm: e.CRM_URL, mes: e.MES_URL },
     http: { timeoutMs: e.HTTP_TIMEOUT_MS, retries: e.HTTP_RETRIES, backoffMs: e.HTTP_BACKOFF_MS },
+    server: { headersTimeoutMs: e.SERVER_HEADERS_TIMEOUT_MS, requestTimeoutMs: e.SERVER_REQUEST_TIMEOUT_MS },
     uploads: { dir: e.UPLOAD_DIR, maxBytes: e.UPLOAD_MAX_BYTES },
     stuck: {
       allowedMs: allowedWaitsMs({ timeScale: e.ORDER_TIME_SCALE, floorMs: e.STUCK_MIN_S * 1000 }),

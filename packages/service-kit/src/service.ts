@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Router } from 'express';
 import { assertNodeVersion, certificateMetrics, migrate, peerCertificateProbes, startMetricsServer, type MetricsServer } from '@orderscope/platform';
 import type { RequestOrderResolver, ServiceName } from '@orderscope/orders';
@@ -54,9 +54,23 @@ export async function startService(definition: ServiceDefinition, config: Servic
       metricsServer = await startMetricsServer({ ...config.metrics, registry: runtime.metrics.registry, logger: runtime.logger });
       runtime.logger.info({ port: metricsServer.port }, 'metrics listening (https, client certificate required)');
     }
+    const { headersTimeoutMs, requestTimeoutMs } = config.server;
+    const s = createServer(
+      {
+        headersTimeout: headersTimeoutMs,
+        requestTimeout: requestTimeoutMs,
+        // Node looks for overdue requests this often (default 30 s, which would triple a short
+        // headers timeout).
+        connectionsCheckingInterval: Math.max(100, Math.min(5000, Math.floor(headersTimeoutMs / 4))),
+      },
+      app,
+    );
     server = await new Promise<Server>((resolve, reject) => {
-      // Express 5 calls back with the error when listening fails (EADDRINUSE, ...).
-      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+      s.once('error', reject);
+      s.listen(config.port, config.host, () => {
+        s.off('error', reject);
+        resolve(s);
+      });
     });
   } catch (err) {
     await metricsServer?.close();

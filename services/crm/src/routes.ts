@@ -88,7 +88,7 @@ export function crmRoutes(rt: ServiceRuntime): Router {
         /** true: open orders waiting longer than their status allows. */
         stuck: z.stringbool().optional(),
         /** Open orders that have not moved for this long, whatever their status allows. */
-        stuck_for_s: z.coerce.number().min(0).optional(),
+        stuck_for_s: z.coerce.number().min(0).max(86_400 * 365).optional(),
         limit: z.coerce.number().int().min(1).max(1000).default(100),
       }),
       req.query,

@@ -52,9 +52,11 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
     size: readonly [number, number, number];
   }) {
     const { volumeCm3, priceCents } = quote(args.size, args.material, args.quantity);
+    // The registry first: an order it does not have, or not ready for a price, gets its 404/409
+    // before anything is stored. A retry after a failed store finds the transition replayed.
+    const priced = await registry.record(args.orderId, 'PRICE_CALCULATED');
     // The first price stands: a retried request answers with it even if its inputs differ.
     const price = await store.priceOnce({ ...args, volumeCm3, priceCents });
-    const priced = await registry.record(args.orderId, 'PRICE_CALCULATED');
     const approved = await approval.approve(args.orderId, {
       quantity: price.quantity,
       material: price.material,

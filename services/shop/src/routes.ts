@@ -4,6 +4,7 @@ import {
   boxStl,
   createOrder,
   MATERIALS,
+  MAX_MODEL_SIDE_MM,
   modelUpload,
   notificationsContract,
   orderResolver,
@@ -23,6 +24,7 @@ import { rumRelay } from './rum-relay.js';
 import { ShopStore } from './store.js';
 
 const orderParams = z.object({ orderId: z.uuid() });
+const boxSide = z.number().positive().max(MAX_MODEL_SIDE_MM);
 
 /** A customer's requests about an order (and a retried creation) continue the order's trace. */
 export const shopOrderResolver = (rt: ServiceRuntime) => {
@@ -156,7 +158,7 @@ export function shopRoutes(rt: ServiceRuntime): Router {
     const body = parseInput(
       z.object({
         shape: z.literal('box'),
-        size_mm: z.tuple([z.number().positive().max(1000), z.number().positive().max(1000), z.number().positive().max(1000)]),
+        size_mm: z.tuple([boxSide, boxSide, boxSide]),
       }),
       req.body,
     );

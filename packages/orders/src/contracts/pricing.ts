@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { callEndpoint, endpoint, type ServiceClient } from '@orderscope/platform';
-import { MATERIALS } from '../catalog.js';
+import { MATERIALS, MAX_MODEL_SIDE_MM } from '../catalog.js';
 import { ORDER_STATUSES } from '../lifecycle/order-lifecycle.js';
 import { transitionRecordSchema } from './registry-model.js';
+
+const side = z.number().min(0).max(MAX_MODEL_SIDE_MM);
 
 /** The MES API prices a B2C order when the customer places it (asked by the shop). */
 export const pricingContract = {
@@ -15,7 +17,7 @@ export const pricingContract = {
       material: z.enum(MATERIALS),
       model: z.object({
         triangles: z.number().int().min(1),
-        size: z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)]),
+        size: z.tuple([side, side, side]),
       }),
     }),
     response: z.object({

@@ -5,6 +5,7 @@ import type { Request, RequestHandler } from 'express';
 import { context } from '@opentelemetry/api';
 import multer from 'multer';
 import { BadRequestError } from '@orderscope/platform';
+import { MAX_MODEL_SIDE_MM } from '../catalog.js';
 import { InvalidModelError, parseStl, type StlModel } from './stl.js';
 
 export interface StoredModel extends StlModel {
@@ -19,8 +20,16 @@ export function modelUpload(maxBytes: number): RequestHandler {
     'model',
   );
   // multer calls back from stream events, outside the request's context: bind it, or the trace
-  // of the upload would be lost from there on.
-  return (req, res, next) => upload(req, res, context.bind(context.active(), next));
+  // of the upload would be lost from there on. A body that is not multipart at all fails in its
+  // parser (busboy) with a plain Error: the client's mistake, a 400 like multer's own refusals.
+  return (req, res, next) =>
+    upload(
+      req,
+      res,
+      context.bind(context.active(), (err?: unknown) =>
+        next(err instanceof Error && !(err instanceof multer.MulterError) ? new BadRequestError(`upload rejected: ${err.message}`) : err),
+      ),
+    );
 }
 
 /** Validates the model (400 when it is not one) and stores it as `<dir>/<orderId>.stl`. */
@@ -32,6 +41,9 @@ export async function storeModel(dir: string, orderId: string, content: Buffer |
   } catch (err) {
     if (err instanceof InvalidModelError) throw new BadRequestError(err.message);
     throw err;
+  }
+  if (model.size.some((side) => side > MAX_MODEL_SIDE_MM)) {
+    throw new BadRequestError(`the model measures ${model.size.map((s) => s.toPrecision(4)).join(' × ')} mm: at most ${MAX_MODEL_SIDE_MM} mm per side`);
   }
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${orderId}.stl`);

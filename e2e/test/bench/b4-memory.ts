@@ -16,26 +16,41 @@ function pssMiB(pid: number): number {
   }
 }
 
-/** Every process of the native stack: local:up's pid files, and PostgreSQL with its backends. */
+/** Every process's parent, from /proc. */
+function parents(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      out.set(Number(d), Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** A process and all its descendants (Keycloak's script and its JVM, PostgreSQL and its backends). */
+function withDescendants(root: number, parentOf: Map<number, number>): number[] {
+  const all = [root];
+  for (let i = 0; i < all.length; i++) for (const [pid, ppid] of parentOf) if (ppid === all[i]) all.push(pid);
+  return all;
+}
+
+/** Every process of the native stack: local:up's pid files and PostgreSQL, each with its descendants. */
 function stackProcesses(): Array<{ name: string; pids: number[] }> {
+  const parentOf = parents();
   const out = readdirSync(resolve(root, '.local/run'))
     .filter((f) => f.endsWith('.pid'))
-    .map((f) => ({ name: f.slice(0, -4), pids: [Number(readFileSync(resolve(root, '.local/run', f), 'utf8'))] }));
+    .map((f) => ({ name: f.slice(0, -4), pids: withDescendants(Number(readFileSync(resolve(root, '.local/run', f), 'utf8')), parentOf) }));
   const postmaster = Number(readFileSync(resolve(root, '.local/pg/data/postmaster.pid'), 'utf8').split('\n')[0]);
-  const children = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try {
-      return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]) === postmaster;
-    } catch {
-      return false;
-    }
-  });
-  out.push({ name: 'postgresql', pids: [postmaster, ...children] });
+  out.push({ name: 'postgresql', pids: withDescendants(postmaster, parentOf) });
   return out;
 }
 
 /** The sum of compose's memory limits over the services that keep running (one-shots apart). */
 function composeLimitsMiB(): { total: number; unlimited: string[] } {
-  const doc = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  const doc = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'), { merge: true, maxAliasCount: -1 }) as {
     services: Record<string, { deploy?: { resources?: { limits?: { memory?: string } } }; restart?: string; profiles?: string[] }>;
   };
   const units: Record<string, number> = { k: 1 / 1024, m: 1, g: 1024 };

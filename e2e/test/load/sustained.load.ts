@@ -13,6 +13,7 @@ import { root, secret } from '../support/stack.js';
  * order reaches CLOSED or is reported stuck with a reason; each public endpoint's p99 stays under
  * the 0.5 s SLA (Prometheus, the services' own histograms); every process's memory and open
  * connections stay flat (sampled every 10 s, the slope over the run after its first quarter).
+ * Not passing yet on a 2-core machine, and not in CI: docs/faults.md, Load.
  */
 const RATE = Number(process.env.LOAD_RATE ?? 5); // orders per second
 const MINUTES = Number(process.env.LOAD_MINUTES ?? 10);

@@ -19,12 +19,13 @@ const DEFINITIONS: Record<ServiceName, DefinedService> = {
   mes: mesService,
 };
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
+/** `n` distinct free ports: every listener is held open until all are chosen, so none repeats. */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => createServer());
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))));
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }
 
 /**
@@ -97,8 +98,9 @@ export interface System {
 export async function startSystem(envByService: Partial<Record<ServiceName, Record<string, string>>> = {}): Promise<System> {
   const certsDir = await testCertificates();
   const db = await createTestDatabase();
-  const ports = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await freePort()])));
-  const metricsPorts = Object.fromEntries(await Promise.all(SERVICE_NAMES.map(async (s) => [s, await freePort()])));
+  const free = await freePorts(SERVICE_NAMES.length * 2);
+  const ports = Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, free[i]!]));
+  const metricsPorts = Object.fromEntries(SERVICE_NAMES.map((s, i) => [s, free[SERVICE_NAMES.length + i]!]));
   const url = Object.fromEntries(SERVICE_NAMES.map((s) => [s, `http://127.0.0.1:${ports[s]}`])) as Record<ServiceName, string>;
   const wiring = { SHOP_URL: url.shop, MES_API_URL: url['mes-api'], CRM_URL: url.crm, MES_URL: url.mes };
   const services = {} as Record<ServiceName, RunningService>;

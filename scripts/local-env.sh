@@ -40,3 +40,11 @@ eval "$(node -e '
   console.log(`declare -A SERVICE_SCHEMA=(${map("dbSchema")})`);
   console.log(`declare -A SERVICE_METRICS_PORT=(${map("metricsPort")})`);
 ' "$root/packages/orders/src/topology.json")"
+# The services' Node options (their heap's bound): compose's x-app-env, the one place they are written;
+# ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA adds some for one start (e.g. --cpu-prof: docs/performance.md).
+SERVICE_NODE_OPTIONS="$(node -e '
+  const root = process.argv[1];
+  const YAML = require(require.resolve("yaml", { paths: [root] }));
+  const compose = YAML.parse(require("node:fs").readFileSync(`${root}/docker-compose.yml`, "utf8"), { merge: true, maxAliasCount: 1000 });
+  process.stdout.write(compose["x-app-env"].NODE_OPTIONS ?? "");
+' "$root")${ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA:+ $ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA}"

@@ -232,6 +232,7 @@ for svc in "${SERVICES[@]}"; do
   ALERTS_WEBHOOK_TOKEN_FILE="$([[ $svc == crm ]] && echo "$ORDERSCOPE_SECRETS_DIR/alerts_webhook_token")" \
   TLS_PROBE_TARGETS="$([[ $svc == crm ]] && echo "$TLS_PROBE_TARGETS")" \
   RUM_OTLP_TOKEN_FILE="$([[ $svc == shop ]] && echo "$ORDERSCOPE_SECRETS_DIR/otlp_token_storefront")" \
+  NODE_OPTIONS="$SERVICE_NODE_OPTIONS" \
     start_bg "$svc" "services/$svc/" node --import @orderscope/service-kit/telemetry/register "services/$svc/dist/src/main.js"
   # The CRM first: every other service records its transitions in the CRM's registry.
   wait_ready "$svc" "services/$svc/" "http://127.0.0.1:${SERVICE_PORT[$svc]}/health/ready" 60

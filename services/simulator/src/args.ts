@@ -7,9 +7,11 @@ import { SCENARIO_NAMES } from './scenarios.js';
 
 export const USAGE = `orderscope simulator — plays B2C customers, B2B clients, MES operators and the carrier
 
-one-shot:   main.js --orders N [--scenario NAME] [--concurrency 5] [--time-scale 600]
+one-shot:   main.js --orders N [--scenario NAME] [--concurrency 5 | --rate R] [--time-scale 600]
                     [--deadline-s 120] [--b2b-share 0.5] [--seed N] [--quiet]
-            drives N orders to the end; progress on stderr; the last stdout line is the JSON report
+            drives N orders to the end; progress on stderr; the last stdout line is the JSON report;
+            --concurrency: that many customers at once (closed loop); --rate: a new order every
+            1/R s, however many are in flight (open loop: a load test's steady arrivals)
 continuous: main.js run [--rate 0.5] [--scenario NAME] [--time-scale 600] [--b2b-share 0.5]
                     [--deadline-s 300] [--seed N]
             starts orders at RATE per second until SIGTERM/SIGINT; JSON-line logs on stdout
@@ -42,7 +44,6 @@ const OPTIONS = {
 } as const;
 
 const ONE_SHOT_ONLY = ['orders', 'concurrency', 'quiet'] as const;
-const CONTINUOUS_ONLY = ['rate'] as const;
 
 /** Parses the command line; UsageError says what is wrong. Values left out fall back to the environment, then defaults. */
 export function parseCli(argv: readonly string[]): Cli {
@@ -71,9 +72,10 @@ export function parseCli(argv: readonly string[]): Cli {
     return { command: 'run', options: { ...common, ...(v.rate !== undefined ? { rate: parseNumber('rate', v.rate) } : {}) } };
   }
 
-  const misplaced = CONTINUOUS_ONLY.filter((k) => v[k] !== undefined);
-  if (misplaced.length > 0) throw new UsageError(`--${misplaced.join(', --')} belongs to the continuous mode: main.js run --rate R`);
   if (v.orders === undefined) throw new UsageError('missing --orders N (one-shot mode), or "run" for the continuous mode');
+  if (v.concurrency !== undefined && v.rate !== undefined) {
+    throw new UsageError('--concurrency and --rate exclude each other: customers at once (closed loop) or arrivals per second (open loop)');
+  }
   return {
     command: 'oneshot',
     quiet: v.quiet === true,
@@ -81,6 +83,7 @@ export function parseCli(argv: readonly string[]): Cli {
       ...common,
       orders: parseNumber('orders', v.orders),
       ...(v.concurrency !== undefined ? { concurrency: parseNumber('concurrency', v.concurrency) } : {}),
+      ...(v.rate !== undefined ? { rate: parseNumber('rate', v.rate) } : {}),
     },
   };
 }

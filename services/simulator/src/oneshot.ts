@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Env } from '@orderscope/platform';
 import { createClients } from './clients.js';
 import { loadSimulatorConfig } from './config.js';
+import { UsageError } from './errors.js';
 import { FaultController, type FaultEvent } from './faults.js';
 import { checkNumber, checkScenario } from './options.js';
 import { seededRng } from './random.js';
@@ -18,6 +20,11 @@ export interface OneShotOptions {
   readonly scenario?: ScenarioName;
   /** Customers placing orders at once (default 5); placed orders then move through the factory in parallel. */
   readonly concurrency?: number;
+  /**
+   * Orders started per second, one every 1/rate s however many are in flight (open loop: a load
+   * test's steady arrivals; a slow system does not slow the arrivals down). Excludes `concurrency`.
+   */
+  readonly rate?: number;
   /** Real time per wall time (default SIM_TIME_SCALE, else 600: one real minute = 100 ms). */
   readonly timeScale?: number;
   /** Seconds from the start after which every order not CLOSED is reported stuck (default 120). */
@@ -70,6 +77,17 @@ function progressLine(runs: readonly OrderRun[], startedAt: number): string {
   } · retries ${retries}`;
 }
 
+/** Starts runs[i] at i/rate s after the call (by the clock, so a late tick does not shift the rest). */
+async function arrivals(runs: readonly OrderRun[], rate: number, signal: AbortSignal, start: (run: OrderRun) => void): Promise<void> {
+  const t0 = performance.now();
+  for (const [i, run] of runs.entries()) {
+    const wait = t0 + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait, undefined, { signal }).catch(() => undefined);
+    if (signal.aborted) return;
+    start(run);
+  }
+}
+
 /**
  * One-shot mode: drives `orders` orders (B2C and B2B) to the end, or until the deadline, and
  * reports every order and a summary. Throws ConfigError (environment), UsageError (options) or
@@ -79,7 +97,9 @@ export async function runOneShot(options: OneShotOptions, env: Env = process.env
   const config = loadSimulatorConfig(env);
   const orders = checkNumber('orders', options.orders);
   const scenarioName = checkScenario(options.scenario ?? config.scenario);
+  if (options.concurrency !== undefined && options.rate !== undefined) throw new UsageError('concurrency and rate exclude each other');
   const concurrency = checkNumber('concurrency', options.concurrency ?? 5);
+  const rate = options.rate === undefined ? undefined : checkNumber('rate', options.rate);
   const timeScale = checkNumber('timeScale', options.timeScale ?? config.timeScale);
   const deadlineS = checkNumber('deadlineS', options.deadlineS ?? 120);
   const b2bShare = checkNumber('b2bShare', options.b2bShare ?? config.b2bShare);
@@ -132,11 +152,15 @@ export async function runOneShot(options: OneShotOptions, env: Env = process.env
 
     // Customers and operators stop at their next pause once `stop` aborts; calls in flight are not waited for.
     void sim.runOperators();
-    let next = 0;
-    const customer = async () => {
-      for (let run = runs[next++]; run && !stop.signal.aborted; run = runs[next++]) await sim.placeOrder(run);
-    };
-    void Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, customer));
+    if (rate === undefined) {
+      let next = 0;
+      const customer = async () => {
+        for (let run = runs[next++]; run && !stop.signal.aborted; run = runs[next++]) await sim.placeOrder(run);
+      };
+      void Promise.all(Array.from({ length: Math.min(concurrency, runs.length) }, customer));
+    } else {
+      void arrivals(runs, rate, stop.signal, (run) => void sim.placeOrder(run));
+    }
     const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     await Promise.race([Promise.all(runs.map((r) => r.done)), stopped]);
     const endedAt = performance.now();

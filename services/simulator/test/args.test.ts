@@ -23,6 +23,11 @@ describe('parseCli', () => {
     assert.deepEqual(parseCli(['--orders', '6']), { command: 'oneshot', quiet: false, options: { orders: 6 } });
   });
 
+  it('parses a one-shot run at a steady arrival rate (open loop)', () => {
+    assert.deepEqual(parseCli(['--orders', '30', '--rate', '5']), { command: 'oneshot', quiet: false, options: { orders: 30, rate: 5 } });
+    usage(['--orders', '3', '--rate', '0'], /--rate must be a number > 0/);
+  });
+
   it('parses the continuous mode', () => {
     assert.deepEqual(parseCli(['run', '--rate', '0.5', '--scenario', 'crm-outage']), {
       command: 'run',
@@ -59,7 +64,7 @@ describe('parseCli', () => {
     usage(['walk'], /unexpected argument "walk"/);
     usage(['run', 'now'], /unexpected argument/);
     usage(['run', '--orders', '3'], /--orders belongs to the one-shot mode/);
-    usage(['--orders', '3', '--rate', '1'], /--rate belongs to the continuous mode/);
+    usage(['--orders', '3', '--rate', '1', '--concurrency', '2'], /--concurrency and --rate exclude each other/);
     usage(['--orders'], /argument missing|--orders/);
   });
 });

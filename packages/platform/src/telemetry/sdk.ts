@@ -1,13 +1,17 @@
 import type { IncomingMessage } from 'node:http';
-import { diag, DiagLogLevel } from '@opentelemetry/api';
-import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import { context, diag, DiagLogLevel, logs, propagation, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPLogExporter } from '@opentelemetry/exporter-logs-otlp-proto';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { PinoInstrumentation } from '@opentelemetry/instrumentation-pino';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { NodeSDK } from '@opentelemetry/sdk-node';
-import { BatchSpanProcessor } from '@opentelemetry/sdk-trace';
+import { BatchLogRecordProcessor, LoggerProvider } from '@opentelemetry/sdk-logs';
+import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { z } from 'zod';
 import { envTypes, parseEnv, type Env } from '../config/env.js';
 import { hasBearer } from '../http/auth.js';
@@ -44,17 +48,21 @@ export interface TelemetryOptions {
   readonly baggageAttributes: readonly string[];
 }
 
+/** The running SDK: shutting it down flushes what is still queued. */
+export interface Telemetry {
+  shutdown(): Promise<void>;
+}
+
 /**
  * Starts the OpenTelemetry SDK for one service: every span and every log record leaves the process
  * (the collector decides what to keep), over OTLP/HTTP, in batches; a collector outage costs
- * telemetry, never requests.
+ * telemetry, never requests. Built from the SDK's parts rather than NodeSDK, whose every exporter,
+ * detector and instrumentation package cost each service ~35 MiB and start-up time for nothing
+ * (docs/benchmarks.md, B1 and B4): four instrumentations, one exporter per signal.
  */
-export function startTelemetry(opts: TelemetryOptions, env: Env = process.env): NodeSDK | null {
+export function startTelemetry(opts: TelemetryOptions, env: Env = process.env): Telemetry | null {
   if (parseEnv(z.object({ OTEL_SDK_DISABLED: envTypes.bool(false) }), env).OTEL_SDK_DISABLED) return null;
   const cfg = parseEnv(telemetryEnvSchema(opts.serviceNames), env);
-  // Traces and logs (set up below, not from the SDK's environment); metrics go to Prometheus.
-  process.env.OTEL_LOGS_EXPORTER ??= 'none';
-  process.env.OTEL_METRICS_EXPORTER ??= 'none';
 
   // The batch processor reports a full queue only through diag: count it.
   diag.setLogger(
@@ -90,53 +98,50 @@ export function startTelemetry(opts: TelemetryOptions, env: Env = process.env): 
     : [];
   const trusted = (req: IncomingMessage) => hasBearer(req.headers, cfg.INTERNAL_API_TOKEN);
 
-  const sdk = new NodeSDK({
-    resource: resourceFromAttributes({
-      'service.name': cfg.OTEL_SERVICE_NAME,
-      'service.namespace': 'orderscope',
-      'service.version': cfg.OTEL_SERVICE_VERSION,
-      'deployment.environment.name': cfg.DEPLOYMENT_ENVIRONMENT,
-    }),
-    autoDetectResources: false,
-    textMapPropagator: new CompositePropagator({
-      propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
-    }),
+  const resource = resourceFromAttributes({
+    'service.name': cfg.OTEL_SERVICE_NAME,
+    'service.namespace': 'orderscope',
+    'service.version': cfg.OTEL_SERVICE_VERSION,
+    'deployment.environment.name': cfg.DEPLOYMENT_ENVIRONMENT,
+  });
+  const tracerProvider = new TracerProvider({
+    resource,
     spanProcessors: [
       new BaggageSpanProcessor(opts.baggageAttributes),
       new BatchSpanProcessor({ exporter, maxQueueSize: 4096, maxExportBatchSize: 512, scheduledDelayMillis: 1000 }),
     ],
-    logRecordProcessors,
+  });
+  const loggerProvider = logRecordProcessors.length > 0 ? new LoggerProvider({ resource, processors: logRecordProcessors }) : undefined;
+
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new CompositePropagator({ propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()] }));
+  trace.setGlobalTracerProvider(tracerProvider);
+  if (loggerProvider) logs.setGlobalLoggerProvider(loggerProvider);
+  registerInstrumentations({
     instrumentations: [
-      getNodeAutoInstrumentations({
-        // Only what the services use; the rest would cost start-up time for nothing.
-        ...Object.fromEntries(
-          [
-            'fs', 'dns', 'net', 'undici', 'connect', 'koa', 'hapi', 'restify', 'nestjs-core', 'graphql', 'grpc',
-            'ioredis', 'redis', 'mongodb', 'mongoose', 'mysql', 'mysql2', 'knex', 'tedious', 'oracledb', 'cassandra-driver',
-            'memcached', 'amqplib', 'kafkajs', 'aws-sdk', 'aws-lambda', 'bunyan', 'winston', 'dataloader', 'generic-pool',
-            'lru-memoizer', 'socket.io', 'cucumber', 'router', 'runtime-node', 'openai',
-          ].map((name) => [`@opentelemetry/instrumentation-${name}`, { enabled: false }]),
-        ),
-        '@opentelemetry/instrumentation-http': {
-          // Requests from outside are traced by publicRequestSpan, which never trusts their
-          // traceparent; only the services' own calls (internal token) continue the caller's trace.
-          // A trusted call without a trace context (the carrier, the simulator's operators) is
-          // traced like a public one too: it continues the order's stored trace.
-          ignoreIncomingRequestHook: (req) =>
-            (req.url ?? '').startsWith('/health') || !trusted(req) || req.headers.traceparent === undefined,
-          // Outgoing calls are traced by ServiceClient (one span per attempt); no HTTP library spans.
-          ignoreOutgoingRequestHook: () => true,
-        },
-        '@opentelemetry/instrumentation-express': { ignoreLayersType: ['middleware' as never, 'router' as never] },
-        // Log lines get trace_id and span_id on stdout, and each record is also sent over OTLP
-        // (every field but msg/level/time becomes an attribute: order_id among them).
-        '@opentelemetry/instrumentation-pino': { disableLogSending: !cfg.OTEL_LOGS_OTLP },
-        // Never record statement parameters: they carry customer data.
-        '@opentelemetry/instrumentation-pg': { requireParentSpan: true, enhancedDatabaseReporting: false },
+      new HttpInstrumentation({
+        // Requests from outside are traced by publicRequestSpan, which never trusts their
+        // traceparent; only the services' own calls (internal token) continue the caller's trace.
+        // A trusted call without a trace context (the carrier, the simulator's operators) is
+        // traced like a public one too: it continues the order's stored trace.
+        ignoreIncomingRequestHook: (req) =>
+          (req.url ?? '').startsWith('/health') || !trusted(req) || req.headers.traceparent === undefined,
+        // Outgoing calls are traced by ServiceClient (one span per attempt); no HTTP library spans.
+        ignoreOutgoingRequestHook: () => true,
       }),
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+      // Log lines get trace_id and span_id on stdout, and each record is also sent over OTLP
+      // (every field but msg/level/time becomes an attribute: order_id among them).
+      new PinoInstrumentation({ disableLogSending: !cfg.OTEL_LOGS_OTLP }),
+      // Never record statement parameters: they carry customer data. No span for taking a pooled
+      // connection (one per query, ~a fifth of an order's spans): a slow pool shows in the query's span.
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false, ignoreConnectSpans: true }),
     ],
   });
-  sdk.start();
   telemetryStats.enabled = true;
-  return sdk;
+  return {
+    async shutdown() {
+      await Promise.all([tracerProvider.shutdown(), loggerProvider?.shutdown()]);
+    },
+  };
 }

@@ -45,17 +45,28 @@ for (const id of wanted) {
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
+const measured = `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}`;
 const section = (r: BenchResult) =>
-  [`## ${r.id}: ${r.title}`, '', `Target: ${r.target} — **${r.met ? 'met' : 'missed'}**.`, '', '| | |', '|---|---|',
-    ...r.rows.map(([l, v]) => `| ${l.trim()} | ${v} |`), '', r.notes, ''].join('\n');
+  [`## ${r.id}: ${r.title}`, '', `${measured}, \`npm run bench -- ${r.id}\`.`, '', `Target: ${r.target} — **${r.met ? 'met' : 'missed'}**.`, '',
+    '| | |', '|---|---|', ...r.rows.map(([l, v]) => `| ${l.trim()} | ${v} |`), '', r.notes, ''].join('\n');
+
+// The benchmarks not run this time keep their last section: a partial run rewrites only its own.
+const path = resolve(root, 'docs/benchmarks.md');
+const sections = new Map<string, string>();
+try {
+  for (const part of readFileSync(path, 'utf8').split(/^(?=## B\d+:)/m).slice(1)) sections.set(/^## (B\d+):/.exec(part)![1]!, part.trimEnd() + '\n');
+} catch {
+  // no earlier file
+}
+for (const r of results) sections.set(r.id, section(r));
 const doc = [
   '# Benchmarks',
   '',
-  `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${machine}, with \`npm run bench -- ${wanted.join(' ')}\``,
-  'on the native stack (`npm run local:up`). Written by the benchmark itself (e2e/test/bench/bench.ts); the figures are',
-  'this one run\'s, on a noisy shared machine: read the spread, not the last digit.',
+  'Measured on the native stack (`npm run local:up`) by `npm run bench [-- B1 B2 …]` (e2e/test/bench/bench.ts), which writes',
+  'each section it runs and keeps the others. The figures are each run\'s, on a noisy shared machine: read the spread, not',
+  'the last digit. What the figures led to: docs/performance.md.',
   '',
-  ...results.map(section),
+  ...[...sections.keys()].sort((a, b) => Number(a.slice(1)) - Number(b.slice(1))).map((k) => sections.get(k)!),
 ].join('\n');
-writeFileSync(resolve(root, 'docs/benchmarks.md'), doc);
+writeFileSync(path, doc);
 console.error('bench: wrote docs/benchmarks.md');

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { connect as tlsConnect } from 'node:tls';
 import { describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
+import { grpcCredentials, otlpGrpcExport } from './support/grpc.js';
 import { getTrace, tag } from './support/jaeger.js';
 import { identityOf, otlpAuth, secureFetch } from './support/secure.js';
 import { eventually, secret } from './support/stack.js';
@@ -79,27 +80,10 @@ describe('bad input on the collector’s OTLP/HTTP ports', () => {
   }
 });
 
-/** One unary OTLP gRPC Export with these bytes as the request; its status code and details. */
-async function grpcExport(body: Buffer, metadata: Record<string, string>): Promise<{ code: number; details: string }> {
+/** One unary OTLP gRPC Export with these bytes, as the shop (its client certificate). */
+function grpcExport(body: Buffer, metadata: Record<string, string>): Promise<{ code: number; details: string }> {
   const { ca, cert, key } = identityOf('shop');
-  const client = new grpc.Client('127.0.0.1:4317', grpc.credentials.createSsl(ca, key, cert), { 'grpc.max_send_message_length': 16 * MIB });
-  const md = new grpc.Metadata();
-  for (const [k, v] of Object.entries(metadata)) md.set(k, v);
-  try {
-    return await new Promise((resolve) => {
-      client.makeUnaryRequest(
-        '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
-        (req: Buffer) => req,
-        (res: Buffer) => res,
-        body,
-        md,
-        { deadline: Date.now() + 10_000 },
-        (err) => resolve(err ? { code: err.code ?? -1, details: err.details ?? err.message } : { code: 0, details: 'OK' }),
-      );
-    });
-  } finally {
-    client.close();
-  }
+  return otlpGrpcExport('127.0.0.1:4317', grpcCredentials.tls(ca, key, cert), metadata, undefined, body);
 }
 
 describe('bad input on the collector’s OTLP gRPC port :4317', () => {

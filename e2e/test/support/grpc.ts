@@ -10,10 +10,13 @@ export async function otlpGrpcExport(
   creds: grpc.ChannelCredentials,
   metadata: Record<string, string> = {},
   serverName?: string,
+  /** The request's bytes (default: an empty, valid ExportTraceServiceRequest). */
+  body: Buffer = Buffer.alloc(0),
 ): Promise<{ code: number; details: string }> {
   const client = new grpc.Client(target, creds, {
     ...(serverName ? { 'grpc.ssl_target_name_override': serverName } : {}),
     'grpc.max_reconnect_backoff_ms': 1000,
+    'grpc.max_send_message_length': Math.max(4 << 20, body.length + 1024), // the collector is the one to refuse
   });
   const md = new grpc.Metadata();
   for (const [k, v] of Object.entries(metadata)) md.set(k, v);
@@ -23,9 +26,9 @@ export async function otlpGrpcExport(
         '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
         (req: Buffer) => req,
         (res: Buffer) => res,
-        Buffer.alloc(0),
+        body,
         md,
-        { deadline: Date.now() + 5000 },
+        { deadline: Date.now() + 10_000 },
         (err) => resolve(err ? { code: err.code ?? -1, details: err.details ?? err.message } : { code: 0, details: 'OK' }),
       );
     });

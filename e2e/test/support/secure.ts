@@ -4,6 +4,8 @@ import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'un
 import { bearerOf, humanFetch, type DemoUser } from './login.js';
 import { caPem, certsDir, PROMETHEUS_URL, secret, VIA_LOGIN } from './stack.js';
 
+export { sumSeries } from './prom-text.js';
+
 export { caPem, certsDir };
 
 /**
@@ -68,17 +70,6 @@ export async function promQuery<T = Array<{ metric: Record<string, string>; valu
   const res = await componentFetch(`${PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(promql)}`);
   if (!res.ok) throw new Error(`prometheus ${promql}: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { data: { result: T } }).data.result;
-}
-
-/** Sum of every series of `metric` (with or without the _total suffix) whose labels match. */
-export function sumSeries(text: string, metric: string, labels: RegExp = /.*/): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})? ([\d.eE+-]+|NaN)/.exec(line);
-    if (!m || (m[1] !== metric && m[1] !== `${metric}_total`)) continue;
-    if (labels.test(m[2] ?? '')) sum += Number(m[3]);
-  }
-  return sum;
 }
 
 /** What one HTTP attempt ended with: "status 200", or "error <code>" when the connection failed. */

@@ -58,6 +58,8 @@ t0=$(date +%s)
 pinned="$(cd "$MOD_DIR" && go list -m -f '{{.Version}}' "$PROM_MODULE")"
 [ "$pinned" = "$PROM_MODULE_VERSION" ] ||
   die "prometheus/build-module/go.mod pins $PROM_MODULE $pinned, this script expects $PROM_MODULE_VERSION"
+# `go list -m` names no Dir for a module not yet in the cache (a cold machine): download it first.
+(cd "$MOD_DIR" && go mod download "$PROM_MODULE") || die "could not download $PROM_MODULE@$PROM_MODULE_VERSION"
 src="$(cd "$MOD_DIR" && go list -m -f '{{.Dir}}' "$PROM_MODULE")"
 [ -n "$src" ] && [ "$(cat "$src/VERSION" 2>/dev/null)" = "$PROM_VERSION" ] ||
   die "$PROM_MODULE@$PROM_MODULE_VERSION: VERSION file is not $PROM_VERSION (dir: ${src:-not downloaded})"

@@ -189,8 +189,9 @@ start_login() { # component public-port upstream-url
   ACCESS_LOG_FILE="$ACCESS_LOG_DIR/$c-access.jsonl" \
   ACCESS_OTLP_ENDPOINT="https://127.0.0.1:4319" ACCESS_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_access_gateway" \
     start_bg "access-gateway-$c" "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js "$c"
+  # kill -0, not `alive`: while nohup execs node, /proc/PID/cmdline can read empty for an instant.
   until [[ -S "$sock" ]]; do
-    alive "$state/run/access-gateway-$c.pid" "access-gateway-cli.js" || {
+    kill -0 "$(cat "$state/run/access-gateway-$c.pid")" 2>/dev/null || {
       log "access-gateway-$c exited before opening $sock; last log lines:"
       tail -n 20 "$state/logs/access-gateway-$c.log" >&2
       exit 1

@@ -21,6 +21,7 @@ export * from './contracts/handoff.js';
 export * from './contracts/notifications.js';
 export * from './creation/create-order.js';
 export * from './access/order-token.js';
+export * from './access/order-token-table.js';
 export * from './contracts/operators.js';
 export * from './contracts/order-access.js';
 export * from './uploads/stl-writer.js';

@@ -41,7 +41,7 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
   const registry = new RegistryClient('mes-api', rt.serviceClient('crm'));
   const approval = new ApprovalClient(rt.serviceClient('crm'));
   // Every read or change of a B2B order needs its order_token (the answer to POST /b2b/orders).
-  const client = requireOrderToken(ownOrderTokens(store));
+  const client = requireOrderToken(ownOrderTokens(store.tokens));
 
   /** Prices the order (once), records PRICE_CALCULATED, and asks the CRM to approve manufacturing. */
   async function priceAndApprove(args: {
@@ -83,7 +83,7 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
   router.post(check.path, internal, async (req, res) => {
     const { orderId } = parseInput(check.params, req.params);
     const { token_sha256 } = parseInput(check.request, req.body);
-    const granted = hashIsOneOf(Buffer.from(token_sha256, 'hex'), await store.orderTokenHashes(orderId));
+    const granted = hashIsOneOf(Buffer.from(token_sha256, 'hex'), await store.tokens.orderTokenHashes(orderId));
     res.json(reply(check, { order_id: orderId, granted }));
   });
 
@@ -103,7 +103,7 @@ export function mesApiRoutes(rt: ServiceRuntime): Router {
       store: store.newOrder({ customerId: fields.customer_id, quantity: fields.quantity, material: fields.material }, key, (orderId) =>
         storeModel(rt.config.uploads.dir, orderId, uploadedModel(req)),
       ),
-      tokens: store,
+      tokens: store.tokens,
       registry,
       idempotencyKey: key,
       channel: 'b2b',

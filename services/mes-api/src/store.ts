@@ -1,5 +1,5 @@
 import { untraced, type Database } from '@orderscope/platform';
-import type { Channel, CreatedOrderStore, Material, OrderTokenStore, StoredModel, StoredTraceContext } from '@orderscope/orders';
+import { OrderTokenTable, type Channel, type CreatedOrderStore, type Material, type OrderTokenStore, type StoredModel, type StoredTraceContext } from '@orderscope/orders';
 
 export interface PriceRow {
   price_cents: string;
@@ -22,8 +22,13 @@ export interface B2bOrderView {
 }
 
 /** The MES API's data: B2B orders and their models, and the price of every order. */
-export class MesApiStore implements OrderTokenStore {
-  constructor(private readonly db: Database) {}
+export class MesApiStore {
+  /** Its orders' tokens (their hashes), in its own order_tokens table. */
+  readonly tokens: OrderTokenStore;
+
+  constructor(private readonly db: Database) {
+    this.tokens = new OrderTokenTable(db);
+  }
 
   async byIdempotencyKey(key: string): Promise<{ orderId: string; trace: StoredTraceContext | null } | null> {
     const row = (
@@ -70,17 +75,6 @@ export class MesApiStore implements OrderTokenStore {
         });
       },
     };
-  }
-
-  /** The hashes of the order's tokens (none when the order does not exist). */
-  async orderTokenHashes(orderId: string): Promise<Buffer[]> {
-    return (await this.db.query<{ token_hash: Buffer }>('SELECT token_hash FROM order_tokens WHERE order_id = $1', [orderId])).rows.map(
-      (r) => r.token_hash,
-    );
-  }
-
-  async addOrderToken(orderId: string, hash: Buffer): Promise<void> {
-    await this.db.query('INSERT INTO order_tokens (order_id, token_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING', [orderId, hash]);
   }
 
   /** What placing a B2B order needs: its quantity, material and the model's bounding box. */

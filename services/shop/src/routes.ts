@@ -43,7 +43,7 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   const pricing = new PricingClient(rt.serviceClient('mes-api'));
   const orderAccess = new OrderAccessClient(rt.serviceClient('mes-api'));
   // Every read or change of an order needs its order_token (the answer to POST /orders).
-  const ownTokens = ownOrderTokens(store);
+  const ownTokens = ownOrderTokens(store.tokens);
   const customer = requireOrderToken(ownTokens);
   // The notifications of a B2B order (not the shop's: the MES API issued its token) are read
   // with that token too, which the MES API checks.
@@ -112,7 +112,7 @@ export function shopRoutes(rt: ServiceRuntime): Router {
     const key = idempotencyKey(req);
     const created = await createOrder({
       store: store.newOrder(body.user_id, key),
-      tokens: store,
+      tokens: store.tokens,
       registry,
       idempotencyKey: key,
       channel: 'b2c',

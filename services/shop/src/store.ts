@@ -1,5 +1,5 @@
 import { untraced, type Queryable } from '@orderscope/platform';
-import type { CreatedOrderStore, CustomerEvent, Channel, OrderTokenStore, StoredModel, StoredTraceContext } from '@orderscope/orders';
+import { OrderTokenTable, type CreatedOrderStore, type CustomerEvent, type Channel, type OrderTokenStore, type StoredModel, type StoredTraceContext } from '@orderscope/orders';
 
 export interface ShopOrderRow {
   order_id: string;
@@ -22,8 +22,13 @@ export interface ModelRow {
 }
 
 /** The shop's data: B2C orders, their models, and the customer notifications of every order. */
-export class ShopStore implements OrderTokenStore {
-  constructor(private readonly db: Queryable) {}
+export class ShopStore {
+  /** Its orders' tokens (their hashes), in its own order_tokens table. */
+  readonly tokens: OrderTokenStore;
+
+  constructor(private readonly db: Queryable) {
+    this.tokens = new OrderTokenTable(db);
+  }
 
   /** Not traced: it also runs before a request knows which order's trace it belongs to. */
   async orderIdByIdempotencyKey(key: string): Promise<string | undefined> {
@@ -60,17 +65,6 @@ export class ShopStore implements OrderTokenStore {
         ]);
       },
     };
-  }
-
-  /** The hashes of the order's tokens (none when the order does not exist). */
-  async orderTokenHashes(orderId: string): Promise<Buffer[]> {
-    return (await this.db.query<{ token_hash: Buffer }>('SELECT token_hash FROM order_tokens WHERE order_id = $1', [orderId])).rows.map(
-      (r) => r.token_hash,
-    );
-  }
-
-  async addOrderToken(orderId: string, hash: Buffer): Promise<void> {
-    await this.db.query('INSERT INTO order_tokens (order_id, token_hash) VALUES ($1, $2) ON CONFLICT DO NOTHING', [orderId, hash]);
   }
 
   async order(orderId: string): Promise<ShopOrderRow | undefined> {

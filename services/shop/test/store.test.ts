@@ -50,4 +50,13 @@ describe('the shop store', () => {
     for (const event of ['ORDER_CONFIRMED', 'ORDER_CONFIRMED', 'ORDER_DELIVERED'] as const) await store.addNotification(id, event, 'b2b');
     assert.deepEqual((await store.notifications(id)).map((n) => n.event), ['ORDER_CONFIRMED', 'ORDER_DELIVERED']);
   });
+
+  it("keeps an order's token hashes, each once (OrderTokenTable, shared with the MES API)", async () => {
+    const id = randomUUID();
+    await store.newOrder('customer-3', undefined).insert(id, null);
+    const [a, b] = [Buffer.alloc(32, 1), Buffer.alloc(32, 2)];
+    for (const hash of [a, b, a]) await store.tokens.addOrderToken(id, hash);
+    assert.deepEqual((await store.tokens.orderTokenHashes(id)).sort(Buffer.compare), [a, b]);
+    assert.deepEqual(await store.tokens.orderTokenHashes(randomUUID()), [], 'an unknown order has none');
+  });
 });

@@ -40,6 +40,30 @@ describe('the consistency check: every service agrees with the registry', () => 
     assert.deepEqual(report.by_status, { CLOSED: 2, MANUFACTURING_APPROVED: 1, FILE_UPLOADED: 1 });
   });
 
+  it('reads the orders a page at a time: any batch size gives the same report, damaged or not', async () => {
+    // Two orders damaged, so that their problems fall on different pages.
+    const damage = [
+      [`UPDATE mes.work_orders SET state = 'packaging' WHERE order_id = $1`, `UPDATE mes.work_orders SET state = 'shipped' WHERE order_id = $1`, closed.b2b],
+      [`UPDATE shop.orders SET submitted_at = NULL WHERE order_id = $1`, `UPDATE shop.orders SET submitted_at = now() WHERE order_id = $1`, approved],
+    ] as const;
+    for (const [sql, , id] of damage) await db.query(sql, [id]);
+    try {
+      const scopes = [{}, { orderIds: [uploaded, closed.b2c, approved, closed.b2b, uploaded] }, { since: new Date(Date.now() - 600_000) }];
+      for (const scope of scopes) {
+        for (const settleMs of [0, 1]) {
+          const one = await checkConsistency(db, { ...scope, settleMs });
+          assert.equal(one.orders, 4);
+          assert.equal(new Set(one.problems.map((p) => p.order_id)).size, 2, JSON.stringify(one.problems));
+          for (const batchSize of [1, 3]) {
+            assert.deepEqual(await checkConsistency(db, { ...scope, settleMs, batchSize }), one, `batch ${batchSize}, ${JSON.stringify(scope)}, settle ${settleMs}`);
+          }
+        }
+      }
+    } finally {
+      for (const [, undo, id] of damage) await db.query(undo, [id]);
+    }
+  });
+
   const cases: Array<{ name: string; order: () => string; damage: string; undo: string; where: string; problem: RegExp }> = [
     {
       name: 'a work order the MES lost',

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { ORDER_STATUSES, pathOf, SERVICES, type Channel, type OrderStatus, type ServiceName } from '@orderscope/orders';
+import { ORDER_STATUSES, pathOf, type Channel, type OrderStatus, type ServiceName } from '@orderscope/orders';
+import { CONSISTENCY_BATCH, heldOrderPages, pagesOf, schemaOf as schema } from './consistency-pages.js';
 
 /**
  * Does every service's own record of an order agree with the CRM's order registry (the one
@@ -92,23 +93,6 @@ function rules(id: string, f: OrderFacts): Inconsistency[] {
   return out;
 }
 
-const schema = (s: ServiceName) => SERVICES[s].dbSchema;
-
-/** Every table that holds orders, with the time its rows are made: which orders to check. */
-const HOLDERS: ReadonlyArray<readonly [ServiceName, string, string]> = [
-  ['crm', 'orders', 'created_at'],
-  ['shop', 'orders', 'created_at'],
-  ['mes-api', 'b2b_orders', 'created_at'],
-  ['mes-api', 'prices', 'calculated_at'],
-  ['mes', 'work_orders', 'received_at'],
-];
-
-/** The ids of every order any service holds (made since `since`, if given). */
-async function orderIds(db: pg.ClientBase, since: Date | null): Promise<string[]> {
-  const sql = HOLDERS.map(([s, table, time]) => `SELECT order_id FROM ${schema(s)}.${table}${since ? ` WHERE ${time} >= $1` : ''}`).join(' UNION ');
-  return (await db.query<{ order_id: string }>(sql, since ? [since] : [])).rows.map((r) => r.order_id);
-}
-
 /** Reads every service's facts about these orders. */
 async function readFacts(db: pg.ClientBase, ids: readonly string[]): Promise<Map<string, OrderFacts>> {
   const facts = new Map<string, OrderFacts>();
@@ -161,22 +145,55 @@ export interface ConsistencyOptions {
   readonly since?: Date;
   /** Orders that disagree are read again after this long (a step may have been in flight). */
   readonly settleMs?: number;
+  /** How many orders are read at once (default CONSISTENCY_BATCH); the report is the same for any. */
+  readonly batchSize?: number;
 }
 
-/** Checks every order's records across the services against the registry. */
+/** Checks every order's records across the services against the registry, a page of orders at a time. */
 export async function checkConsistency(db: pg.ClientBase, opts: ConsistencyOptions = {}): Promise<ConsistencyReport> {
-  const ids = opts.orderIds ? [...new Set(opts.orderIds)] : await orderIds(db, opts.since ?? null);
-  const facts = await readFacts(db, ids);
-  let problems = [...facts].flatMap(([id, f]) => rules(id, f));
-  if (problems.length && opts.settleMs) {
+  const size = opts.batchSize ?? CONSISTENCY_BATCH;
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`batchSize wants a whole number ≥ 1, got ${size}`);
+  const pages = opts.orderIds ? pagesOf([...new Set(opts.orderIds)], size) : heldOrderPages(db, opts.since ?? null, size);
+  let orders = 0;
+  const byStatus: Record<string, number> = {};
+  const count = (f: OrderFacts) => {
+    if (f.registry) byStatus[f.registry.status] = (byStatus[f.registry.status] ?? 0) + 1;
+  };
+  const problems: Inconsistency[] = [];
+  // Kept past their page: the orders that disagree (to read again once settled), and the ids no
+  // service holds (reported last).
+  const unsettled = new Map<string, OrderFacts>();
+  const lost: string[] = [];
+  for await (const ids of pages) {
+    orders += ids.length;
+    const facts = await readFacts(db, ids);
+    for (const id of ids) {
+      const f = facts.get(id);
+      if (!f) {
+        lost.push(id);
+        continue;
+      }
+      const found = rules(id, f);
+      if (found.length && opts.settleMs) unsettled.set(id, f);
+      else {
+        problems.push(...found);
+        count(f);
+      }
+    }
+  }
+  if (unsettled.size) {
     await new Promise((r) => setTimeout(r, opts.settleMs));
-    const again = await readFacts(db, [...new Set(problems.map((p) => p.order_id))]);
-    for (const [id, f] of again) facts.set(id, f);
-    problems = [...again].flatMap(([id, f]) => rules(id, f));
+    for (const ids of pagesOf([...unsettled.keys()], size)) {
+      const again = await readFacts(db, ids);
+      for (const id of ids) {
+        // One gone meanwhile is counted as first read, and not called wrong.
+        const f = again.get(id);
+        if (f) problems.push(...rules(id, f));
+        count(f ?? unsettled.get(id)!);
+      }
+    }
   }
   // Orders asked for by id that no service holds at all.
-  for (const id of ids) if (!facts.has(id)) problems.push({ order_id: id, where: 'registry', problem: 'held by no service: an order lost' });
-  const byStatus: Record<string, number> = {};
-  for (const f of facts.values()) if (f.registry) byStatus[f.registry.status] = (byStatus[f.registry.status] ?? 0) + 1;
-  return { orders: ids.length, by_status: byStatus, problems };
+  for (const id of lost) problems.push({ order_id: id, where: 'registry', problem: 'held by no service: an order lost' });
+  return { orders, by_status: byStatus, problems };
 }

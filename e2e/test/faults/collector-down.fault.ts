@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_NAMES } from '@orderscope/orders';
 import {
-  COLLECTOR_ENV, detailInJaeger, OUTAGE_MS, sampleServicesMemory, serverErrors, SERVICE_MEMORY_BOUND_MIB, servicesCount, simulatedRun,
+  COLLECTOR_ENV, detailInJaeger, duringOutage, OUTAGE_MS, serverErrors, SERVICE_MEMORY_BOUND_MIB, servicesCount, simulatedRun,
 } from '../support/faults.js';
 import { promQuery } from '../support/secure.js';
 import { eventually, localUp, stopNative } from '../support/stack.js';
@@ -17,21 +16,17 @@ import { eventually, localUp, stopNative } from '../support/stack.js';
 describe(`the collector down for ${OUTAGE_MS / 1000} s mid-run`, () => {
   it('costs spans, counted, never an order, a 5xx or a service', { timeout: OUTAGE_MS + 420_000 }, async (t) => {
     const lostBefore = await servicesCount('orderscope_telemetry_spans_lost_total');
-    const since = Date.now();
-    const memory = sampleServicesMemory();
-    const running = simulatedRun(24, { concurrency: 6 });
-    await sleep(5000);
-    await stopNative('otelcol');
-    try {
-      await sleep(OUTAGE_MS);
-    } finally {
-      await localUp(COLLECTOR_ENV);
-    }
-    const report = await running;
-    const peak = memory.stop();
+    const { report, peak, times } = await duringOutage({
+      orders: 24,
+      concurrency: 6,
+      injectAfterMs: 5000,
+      inject: () => stopNative('otelcol'),
+      holdMs: OUTAGE_MS,
+      heal: () => localUp(COLLECTOR_ENV),
+    });
     t.diagnostic(`orders ${report.summary.closed}/${report.summary.total} closed; peak RSS MiB ${JSON.stringify(peak)}`);
     assert.equal(report.summary.closed, report.summary.total, `every order closed: ${JSON.stringify(report.orders.filter((o) => o.stuck))}`);
-    assert.deepEqual(serverErrors(since), [], 'no 5xx');
+    assert.deepEqual(serverErrors(times.runStarted), [], 'no 5xx');
     for (const s of SERVICE_NAMES) assert.ok(peak[s] > 0 && peak[s] < SERVICE_MEMORY_BOUND_MIB, `${s}: ${peak[s].toFixed(0)} MiB < ${SERVICE_MEMORY_BOUND_MIB} MiB`);
     const lost = (await servicesCount('orderscope_telemetry_spans_lost_total')) - lostBefore;
     t.diagnostic(`spans lost at the services: ${lost}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { COLLECTOR_ENV, detailInJaeger, OUTAGE_MS, simulatedRun } from '../support/faults.js';
+import { COLLECTOR_ENV, detailInJaeger, duringOutage, OUTAGE_MS } from '../support/faults.js';
 import { scrape } from '../support/secure.js';
 import { eventually, localUp, restartCollector, stopNative } from '../support/stack.js';
 
@@ -19,22 +19,22 @@ async function queuedForJaeger(): Promise<number> {
 describe(`Jaeger down for ${OUTAGE_MS / 1000} s, the collector restarted with its queue loaded`, () => {
   it('loses no kept trace', { timeout: OUTAGE_MS + 420_000 }, async (t) => {
     await restartCollector(COLLECTOR_ENV);
-    await stopNative('jaeger');
-    const outageEnds = Date.now() + OUTAGE_MS;
-    let report;
-    try {
-      const running = simulatedRun(12, { concurrency: 4 });
-      // Past the first decisions: the kept spans wait in the exporter's queue for Jaeger.
-      await eventually('kept spans queued for Jaeger', OUTAGE_MS, async () => ((await queuedForJaeger()) > 0 ? true : undefined), 1000);
-      await sleep(OUTAGE_MS / 3); // more of the run's orders decided and queued
-      t.diagnostic(`queue toward Jaeger: ${await queuedForJaeger()} (its size metric) when the collector was restarted`);
-      await restartCollector(COLLECTOR_ENV);
-      report = await running;
-      const left = outageEnds - Date.now();
-      if (left > 0) await sleep(left);
-    } finally {
-      await localUp(COLLECTOR_ENV);
-    }
+    const { report } = await duringOutage({
+      orders: 12,
+      concurrency: 4,
+      injectAfterMs: 'before-run',
+      inject: () => stopNative('jaeger'),
+      whileDown: async () => {
+        // Past the first decisions: the kept spans wait in the exporter's queue for Jaeger.
+        await eventually('kept spans queued for Jaeger', OUTAGE_MS, async () => ((await queuedForJaeger()) > 0 ? true : undefined), 1000);
+        await sleep(OUTAGE_MS / 3); // more of the run's orders decided and queued
+        t.diagnostic(`queue toward Jaeger: ${await queuedForJaeger()} (its size metric) when the collector was restarted`);
+        await restartCollector(COLLECTOR_ENV);
+      },
+      holdMs: OUTAGE_MS,
+      untilRunEnds: true,
+      heal: () => localUp(COLLECTOR_ENV),
+    });
     assert.equal(report.summary.closed, report.summary.total, 'every order closed');
     const missing: string[] = [];
     for (const o of report.orders) {

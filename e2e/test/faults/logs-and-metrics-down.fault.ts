@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_NAMES } from '@orderscope/orders';
 import {
-  COLLECTOR_ENV, OUTAGE_MS, sampleServicesMemory, serverErrors, SERVICE_MEMORY_BOUND_MIB, servicesCount, simulatedRun,
+  COLLECTOR_ENV, duringOutage, OUTAGE_MS, serverErrors, SERVICE_MEMORY_BOUND_MIB, servicesCount,
 } from '../support/faults.js';
 import { storedPerService } from '../support/logs.js';
 import { eventually, localUp, stopNative } from '../support/stack.js';
@@ -16,22 +15,20 @@ import { eventually, localUp, stopNative } from '../support/stack.js';
 describe(`VictoriaLogs and Prometheus down for ${OUTAGE_MS / 1000} s mid-run`, () => {
   it('the services do not notice', { timeout: OUTAGE_MS + 420_000 }, async (t) => {
     const lostBefore = await servicesCount('orderscope_telemetry_logs_lost_total');
-    const since = Date.now();
-    const memory = sampleServicesMemory();
-    const running = simulatedRun(16, { concurrency: 4 });
-    await sleep(3000);
-    await Promise.all([stopNative('victorialogs'), stopNative('prometheus')]);
-    let report;
-    try {
-      await sleep(OUTAGE_MS);
-      report = await running;
-    } finally {
-      await localUp(COLLECTOR_ENV);
-    }
-    const peak = memory.stop();
+    const { report, peak, times } = await duringOutage({
+      orders: 16,
+      concurrency: 4,
+      injectAfterMs: 3000,
+      inject: async () => {
+        await Promise.all([stopNative('victorialogs'), stopNative('prometheus')]);
+      },
+      holdMs: OUTAGE_MS,
+      untilRunEnds: true,
+      heal: () => localUp(COLLECTOR_ENV),
+    });
     t.diagnostic(`orders ${report.summary.closed}/${report.summary.total} closed; peak RSS MiB ${JSON.stringify(peak)}`);
     assert.equal(report.summary.closed, report.summary.total, 'every order closed');
-    assert.deepEqual(serverErrors(since), [], 'no 5xx');
+    assert.deepEqual(serverErrors(times.runStarted), [], 'no 5xx');
     for (const s of SERVICE_NAMES) assert.ok(peak[s] < SERVICE_MEMORY_BOUND_MIB, `${s}: ${peak[s].toFixed(0)} MiB`);
     assert.equal(await servicesCount('orderscope_telemetry_logs_lost_total'), lostBefore, 'no log record lost at the services');
     // The run's records reach the store once it is back (the collector held them).

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SERVICE_NAMES } from '@orderscope/orders';
-import { consistencyOf, pidOf, registryOrdersSince, restartPostgres, simulatedRun } from '../support/faults.js';
+import { consistencyOf, duringOutage, pidOf, registryOrdersSince, restartPostgres } from '../support/faults.js';
 import { publicApi } from '../support/stack.js';
 
 /**
@@ -13,14 +13,18 @@ import { publicApi } from '../support/stack.js';
 describe('PostgreSQL restarted mid-run', () => {
   it('loses no order, duplicates none, and leaves every service agreeing with the registry', { timeout: 600_000 }, async (t) => {
     const pids = Object.fromEntries(SERVICE_NAMES.map((s) => [s, pidOf(s)]));
-    const since = Date.now() - 1000;
-    const running = simulatedRun(16, { concurrency: 4 });
-    await sleep(8000);
-    await restartPostgres();
-    await sleep(8000);
-    await restartPostgres(); // twice: orders caught in a different step each time
-    const report = await running;
-    const ids = report.orders.map((o) => o.order_id).filter((id): id is string => id !== null);
+    const { report, orderIds: ids, times } = await duringOutage({
+      orders: 16,
+      concurrency: 4,
+      injectAfterMs: 8000,
+      // Twice: orders caught in a different step each time. A restart heals itself.
+      inject: async () => {
+        await restartPostgres();
+        await sleep(8000);
+        await restartPostgres();
+      },
+    });
+    const since = times.runStarted - 1000;
     t.diagnostic(`orders ${report.summary.closed}/${report.summary.total} closed, ${report.summary.retries} retries`);
     // Every order the customers started exists once, and only those.
     assert.equal(ids.length, report.summary.total, `every order created: ${JSON.stringify(report.orders.filter((o) => !o.order_id))}`);

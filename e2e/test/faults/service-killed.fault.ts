@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { ServiceName } from '@orderscope/orders';
-import { COLLECTOR_ENV, consistencyOf, kill9, registryOrdersSince, simulatedRun } from '../support/faults.js';
+import { COLLECTOR_ENV, consistencyOf, duringOutage, kill9, registryOrdersSince } from '../support/faults.js';
 import { localUp } from '../support/stack.js';
 
 /**
@@ -16,14 +15,14 @@ const VICTIMS: ServiceName[] = ['crm', 'mes'];
 describe('a service killed with SIGKILL mid-order, then started again', () => {
   for (const victim of VICTIMS) {
     it(`${victim}: every order resumes or is reported stuck, none lost`, { timeout: 600_000 }, async (t) => {
-      const since = Date.now() - 1000;
-      const running = simulatedRun(12, { concurrency: 4 });
-      await sleep(6000);
-      const pid = await kill9(victim);
-      t.diagnostic(`${victim} (pid ${pid}) killed`);
-      await localUp(COLLECTOR_ENV); // starts it again
-      const report = await running;
-      const ids = report.orders.map((o) => o.order_id).filter((id): id is string => id !== null);
+      const { report, orderIds: ids, times } = await duringOutage({
+        orders: 12,
+        concurrency: 4,
+        injectAfterMs: 6000,
+        inject: async () => t.diagnostic(`${victim} (pid ${await kill9(victim)}) killed`),
+        heal: () => localUp(COLLECTOR_ENV), // starts it again
+      });
+      const since = times.runStarted - 1000;
       const stuck = report.orders.filter((o) => o.stuck);
       t.diagnostic(`orders ${report.summary.closed}/${report.summary.total} closed; stuck: ${JSON.stringify(stuck.map((o) => [o.status, o.error]))}`);
       for (const o of stuck) assert.ok(o.error || o.stalled_ms !== undefined, `${o.order_id} stuck in ${o.status} with a reason`);

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { checkConsistency, type ConsistencyReport } from '@orderscope/ops';
@@ -42,6 +43,88 @@ export function simulatedRun(orders: number, opts: { concurrency?: number; rate?
   return run('bash', args, { cwd: root, maxBuffer: 64 << 20, timeout: ((opts.deadlineS ?? 300) + 120) * 1000 }).then(({ stdout }) =>
     JSON.parse(stdout.trim().split('\n').at(-1)!) as SimReport,
   );
+}
+
+/** What a fault case does to the stack around its simulated run (duringOutage). */
+export interface Outage {
+  /** The run: this many orders, this many customers at once. */
+  readonly orders: number;
+  readonly concurrency: number;
+  /** When the fault comes: this long into the run (orders in flight), or before the run starts. */
+  readonly injectAfterMs: number | 'before-run';
+  /** Breaks the stack: stops a component, kills a service, restarts PostgreSQL… */
+  inject(): Promise<void>;
+  /** What else the case does while it is broken (right after inject). */
+  whileDown?(): Promise<void>;
+  /** How long it stays broken at least, from the end of inject (default 0). */
+  readonly holdMs?: number;
+  /** Broken until the run has ended too: every order made during the outage. */
+  readonly untilRunEnds?: boolean;
+  /** Repairs it (starts what was stopped), even when a step before failed; none for a fault that heals itself. */
+  heal?(): Promise<void>;
+}
+
+/** When each step of an outage happened (Date.now()). */
+export interface OutageTimes {
+  readonly runStarted: number;
+  readonly injected: number;
+  readonly healed: number;
+  readonly runEnded: number;
+}
+
+export interface OutageResult {
+  readonly report: SimReport;
+  /** The ids of the orders the run made (an order whose creation failed has none). */
+  readonly orderIds: string[];
+  /** Each service's largest resident memory over the outage, in MiB (sampleServicesMemory). */
+  readonly peak: Record<ServiceName, number>;
+  readonly times: OutageTimes;
+}
+
+/**
+ * The shape every fault case shares: a simulated run, the fault injected once orders are in
+ * flight (or before), held, healed, and the run's report once both the run and the heal are done.
+ */
+export async function duringOutage(o: Outage): Promise<OutageResult> {
+  const memory = sampleServicesMemory();
+  let peak: Record<ServiceName, number> | undefined;
+  // The sampler stopped however it ends: a timer left running would keep the test process alive.
+  const { report, times } = await throughOutage(o).finally(() => void (peak = memory.stop()));
+  const orderIds = report.orders.map((order) => order.order_id).filter((id): id is string => id !== null);
+  return { report, orderIds, peak: peak!, times };
+}
+
+async function throughOutage(o: Outage): Promise<{ report: SimReport; times: OutageTimes }> {
+  const times = { runStarted: 0, injected: 0, healed: 0, runEnded: 0 };
+  let running: Promise<SimReport> | undefined;
+  const startRun = () => {
+    times.runStarted = Date.now();
+    running = simulatedRun(o.orders, { concurrency: o.concurrency }).finally(() => void (times.runEnded = Date.now()));
+  };
+  const inject = async () => {
+    await o.inject();
+    times.injected = Date.now();
+  };
+  let report: SimReport | undefined;
+  try {
+    if (o.injectAfterMs === 'before-run') {
+      await inject();
+      startRun();
+    } else {
+      startRun();
+      await sleep(o.injectAfterMs);
+      await inject();
+    }
+    await o.whileDown?.();
+    if (o.untilRunEnds) report = await running!;
+    const left = times.injected + (o.holdMs ?? 0) - Date.now();
+    if (left > 0) await sleep(left);
+  } finally {
+    await o.heal?.();
+    times.healed = Date.now();
+  }
+  report ??= await running!;
+  return { report, times };
 }
 
 export const pidOf = (name: string) => Number(readFileSync(resolve(root, `.local/run/${name}.pid`), 'utf8'));

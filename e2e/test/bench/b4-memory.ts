@@ -1,52 +1,11 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
+import { pssMiB, stackProcesses } from '../support/processes.js';
 import { root } from '../support/stack.js';
 import type { BenchResult } from './result.js';
-
-/** Proportional set size (shared pages split between their users), MiB: sums without double counting. */
-function pssMiB(pid: number): number {
-  try {
-    const kb = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1];
-    return kb ? Number(kb) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Every process's parent, from /proc. */
-function parents(): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      out.set(Number(d), Number(readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
-
-/** A process and all its descendants (Keycloak's script and its JVM, PostgreSQL and its backends). */
-function withDescendants(root: number, parentOf: Map<number, number>): number[] {
-  const all = [root];
-  for (let i = 0; i < all.length; i++) for (const [pid, ppid] of parentOf) if (ppid === all[i]) all.push(pid);
-  return all;
-}
-
-/** Every process of the native stack: local:up's pid files and PostgreSQL, each with its descendants. */
-function stackProcesses(): Array<{ name: string; pids: number[] }> {
-  const parentOf = parents();
-  const out = readdirSync(resolve(root, '.local/run'))
-    .filter((f) => f.endsWith('.pid'))
-    .map((f) => ({ name: f.slice(0, -4), pids: withDescendants(Number(readFileSync(resolve(root, '.local/run', f), 'utf8')), parentOf) }));
-  const postmaster = Number(readFileSync(resolve(root, '.local/pg/data/postmaster.pid'), 'utf8').split('\n')[0]);
-  out.push({ name: 'postgresql', pids: withDescendants(postmaster, parentOf) });
-  return out;
-}
 
 /** The sum of compose's memory limits over the services that keep running (one-shots apart). */
 function composeLimitsMiB(): { total: number; unlimited: string[] } {

@@ -77,6 +77,19 @@ describe('the order skeleton in the SDK', () => {
     assert.equal(parentOf(named('call crm PUT /internal/registry/…')), request.spanContext().spanId, 'the detail stays under the request');
   });
 
+  it('links nothing when the request is the order root itself (Jaeger would take a link to the parent for its reference type)', async () => {
+    // The creating request: its own span is the root, and no handler span stands between.
+    const root = tracer.startSpan('POST /orders');
+    const ctx = withOrderRoot(trace.setSpan(context.active(), root), root.spanContext().spanId);
+    await context.with(setRequestSpan(ctx, root), () =>
+      tracedTransition('INITIATED', async () => ({ transition: { ...TRANSITION, status: 'INITIATED', previous_status: null }, replayed: false })),
+    );
+    root.end();
+    const marker = named('order INITIATED');
+    assert.equal(parentOf(marker), root.spanContext().spanId, 'parent: the order root');
+    assert.deepEqual(marker.links, [], 'no link to its own parent');
+  });
+
   it("records the operator behind a step: operator_id to the registry, orderscope.actor on the transition's span", async () => {
     const OPERATOR = '9b2e7c1d-0f3a-4b5c-8d6e-7f8091a2b3c4';
     const sent: unknown[] = [];

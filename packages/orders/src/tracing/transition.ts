@@ -14,6 +14,9 @@ const tracer = () => trace.getTracer('@orderscope/orders');
  * order: its parent is the order's root span (not the request that made it, whose detail may be
  * sampled away), and it links to that request's span. The work runs in the caller's context, so
  * the detail nests under the request as it would without this span.
+ *
+ * When the request is the root (the one that creates the order), there is no link: Jaeger reads a
+ * link to a span's own parent as its reference type (FOLLOWS_FROM) and the parent would be lost.
  */
 export async function tracedTransition<T extends { transition: TransitionRecord; replayed: boolean }>(
   status: OrderStatus,
@@ -28,7 +31,7 @@ export async function tracedTransition<T extends { transition: TransitionRecord;
     {
       kind: SpanKind.INTERNAL,
       attributes: { ...attributes, [ATTR.status]: status, [ATTR.skeleton]: true },
-      ...(root && request ? { links: [{ context: request }] } : {}),
+      ...(root && request && request.spanId !== root.spanId ? { links: [{ context: request }] } : {}),
     },
     root ? trace.setSpanContext(active, root) : active,
   );

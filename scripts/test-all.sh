@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # npm run test:all — every test, from a fresh clone, whatever `node` the shell has (npm runs this
 # with the project's Node 24 first on PATH): installs, checks, starts the native stack, runs the
-# unit, component, end-to-end and fault tests, stops the native stack, then runs the compose test on a real
+# unit, component, end-to-end, fault and load tests, stops the native stack, then runs the compose test on a real
 # Docker Engine (same ports). A native stack that was up before is started again at the end.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -27,6 +27,8 @@ step "npm run test:e2e"
 npm run -s test:e2e
 step "npm run test:faults"
 npm run -s test:faults
+step "npm run test:load"
+npm run -s test:load
 step "npm run local:down"
 trap - EXIT
 npm run -s local:down

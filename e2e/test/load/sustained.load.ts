@@ -12,7 +12,7 @@ import { restartCollector, secret } from '../support/stack.js';
  * order reaches CLOSED or is reported stuck with a reason; each public endpoint's p99 stays under
  * the 0.5 s SLA (Prometheus, the services' own histograms); every process's memory and open
  * connections stay flat (sampled every 10 s, the slope over the run after its first quarter).
- * Passed once by hand (docs/faults.md, Load); not yet in CI.
+ * Part of test:all (docs/faults.md, Load).
  */
 const RATE = Number(process.env.LOAD_RATE ?? 5); // orders per second
 const MINUTES = Number(process.env.LOAD_MINUTES ?? 10);

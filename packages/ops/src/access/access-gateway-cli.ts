@@ -20,7 +20,8 @@ const servers: Server[] = [];
 const flushers: Array<() => Promise<void>> = [];
 try {
   const config = accessGatewayConfig(process.env);
-  const logger = pino({ level: config.logLevel, base: { component: 'access-gateway' } });
+  // Its own messages, each naming its component (a child adding to a base would write the key twice).
+  const logger = pino({ level: config.logLevel, base: null });
   for (const c of config.components) {
     mkdirSync(dirname(c.logFile), { recursive: true });
     const toStore = config.otlp

@@ -113,7 +113,7 @@ vl_bin="$(bash scripts/build-victorialogs.sh | tail -n 1)"
 mkdir -p "$state/victorialogs"
 start_bg victorialogs "$vl_bin" "$vl_bin" -storageDataPath="$state/victorialogs" \
   -retentionPeriod="${VICTORIALOGS_RETENTION:-14d}" -retention.maxDiskSpaceUsageBytes=2GiB \
-  -memory.allowedBytes=256MiB -loggerFormat=json \
+  -memory.allowedBytes=96MiB -loggerFormat=json \
   -httpListenAddr="127.0.0.1:$VICTORIALOGS_PORT" -tls \
   -tlsCertFile="$ORDERSCOPE_CERTS_DIR/victorialogs/server.crt" -tlsKeyFile="$ORDERSCOPE_CERTS_DIR/victorialogs/server.key" \
   -httpAuth.username=orderscope -httpAuth.password="file://$ORDERSCOPE_SECRETS_DIR/victorialogs_password"
@@ -165,7 +165,7 @@ kc_home="$(bash scripts/build-keycloak.sh | tail -n 1)"
 mkdir -p "$kc_home/data/import"
 cp "$root/keycloak/realm-orderscope.json" "$kc_home/data/import/"
 KC_DB_URL_HOST=127.0.0.1 KC_DB_URL_PORT="$PGPORT" KC_DB_URL_DATABASE=keycloak KC_DB_USERNAME=keycloak \
-JAVA_OPTS_KC_HEAP="-Xms64m -Xmx384m" \
+JAVA_OPTS_KC_HEAP="$KEYCLOAK_JAVA_OPTS_KC_HEAP" \
   start_bg keycloak "keycloak-" bash keycloak/with-secrets.sh "$ORDERSCOPE_SECRETS_DIR" "$kc_home/bin/kc.sh" start --optimized --cache=local \
     --http-enabled=false --https-port="$KEYCLOAK_PORT" --http-host=127.0.0.1 \
     --http-management-host=127.0.0.1 --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" \

@@ -23,7 +23,7 @@ amtool="$(dirname "$(bash scripts/build-alertmanager.sh | tail -n 1)")/amtool"
 # Certificate files are only opened at start: compose's CERTS_DIR is taken as it is.
 compose_secrets="$root/.local/secrets"
 OTELCOL_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_ENDPOINT=jaeger:4317 OTELCOL_STORAGE_DIR=/var/lib/otelcol/queue \
-  OTELCOL_MEMORY_LIMIT_MIB=400 LOG_STORE_URL=https://log-gateway:9429 CERTS_DIR=/certs/otel-collector SECRETS_DIR="$compose_secrets" \
+  OTELCOL_MEMORY_LIMIT_MIB=200 LOG_STORE_URL=https://log-gateway:9429 CERTS_DIR=/certs/otel-collector SECRETS_DIR="$compose_secrets" \
   "$otelcol" validate --feature-gates=processor.tailsamplingprocessor.recordpolicy --config "file:collector/config.yaml"
 "$jaeger" validate --config "file:jaeger/config.yaml"
 JAEGER_LISTEN_HOST=0.0.0.0 JAEGER_OTLP_GRPC_PORT=4317 JAEGER_BADGER_DIR=/var/lib/jaeger-plain \

@@ -42,9 +42,16 @@ eval "$(node -e '
 ' "$root/packages/orders/src/topology.json")"
 # The services' Node options (their heap's bound): compose's x-app-env, the one place they are written;
 # ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA adds some for one start (e.g. --cpu-prof: docs/performance.md).
-SERVICE_NODE_OPTIONS="$(node -e '
-  const root = process.argv[1];
-  const YAML = require(require.resolve("yaml", { paths: [root] }));
-  const compose = YAML.parse(require("node:fs").readFileSync(`${root}/docker-compose.yml`, "utf8"), { merge: true, maxAliasCount: 1000 });
-  process.stdout.write(compose["x-app-env"].NODE_OPTIONS ?? "");
-' "$root")${ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA:+ $ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA}"
+compose_value() { # key path... — a value docker-compose.yml writes once (its anchors merged); fails if missing
+  node -e '
+    const [root, ...path] = process.argv.slice(1);
+    const YAML = require(require.resolve("yaml", { paths: [root] }));
+    const compose = YAML.parse(require("node:fs").readFileSync(`${root}/docker-compose.yml`, "utf8"), { merge: true, maxAliasCount: 1000 });
+    const v = path.reduce((o, k) => (o == null ? o : o[k]), compose);
+    if (typeof v !== "string" || !v) { console.error(`docker-compose.yml has no ${path.join(".")}`); process.exit(1); }
+    process.stdout.write(v);
+  ' "$root" "$@"
+}
+SERVICE_NODE_OPTIONS="$(compose_value x-app-env NODE_OPTIONS)${ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA:+ $ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA}"
+# Keycloak's JVM heap: compose's, the one place it is written.
+KEYCLOAK_JAVA_OPTS_KC_HEAP="$(compose_value services keycloak environment JAVA_OPTS_KC_HEAP)"

@@ -113,16 +113,16 @@ vl_bin="$(bash scripts/build-victorialogs.sh | tail -n 1)"
 mkdir -p "$state/victorialogs"
 start_bg victorialogs "$vl_bin" "$vl_bin" -storageDataPath="$state/victorialogs" \
   -retentionPeriod="${VICTORIALOGS_RETENTION:-14d}" -retention.maxDiskSpaceUsageBytes=2GiB \
-  -memory.allowedBytes=256MiB -loggerFormat=json \
+  -memory.allowedBytes=96MiB -loggerFormat=json \
   -httpListenAddr="127.0.0.1:$VICTORIALOGS_PORT" -tls \
   -tlsCertFile="$ORDERSCOPE_CERTS_DIR/victorialogs/server.crt" -tlsKeyFile="$ORDERSCOPE_CERTS_DIR/victorialogs/server.key" \
   -httpAuth.username=orderscope -httpAuth.password="file://$ORDERSCOPE_SECRETS_DIR/victorialogs_password"
 lg_certs="$ORDERSCOPE_CERTS_DIR/log-gateway"
-ACCESS_COMPONENT=log-gateway ACCESS_LISTEN="127.0.0.1:$LOG_GATEWAY_PORT" ACCESS_UPSTREAM="https://localhost:$VICTORIALOGS_PORT" \
+# Its access log: $ACCESS_LOG_DIR/log-gateway-access.<n>.jsonl.
+ACCESS_COMPONENTS="log-gateway=127.0.0.1:$LOG_GATEWAY_PORT=https://localhost:$VICTORIALOGS_PORT" \
 TLS_CA_FILE="$lg_certs/ca.crt" TLS_CERT_FILE="$lg_certs/client.crt" TLS_KEY_FILE="$lg_certs/client.key" \
 ACCESS_SERVER_CERT_FILE="$lg_certs/server.crt" ACCESS_SERVER_KEY_FILE="$lg_certs/server.key" \
 ACCESS_UPSTREAM_USER=orderscope ACCESS_UPSTREAM_PASSWORD_FILE="$ORDERSCOPE_SECRETS_DIR/victorialogs_password" \
-ACCESS_LOG_FILE="$ACCESS_LOG_DIR/log-gateway-access.jsonl" \
   start_bg log-gateway "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js log-gateway
 wait_ready log-gateway "access-gateway-cli.js" "https://127.0.0.1:$LOG_GATEWAY_PORT/health" 60 otel-collector
 
@@ -165,7 +165,7 @@ kc_home="$(bash scripts/build-keycloak.sh | tail -n 1)"
 mkdir -p "$kc_home/data/import"
 cp "$root/keycloak/realm-orderscope.json" "$kc_home/data/import/"
 KC_DB_URL_HOST=127.0.0.1 KC_DB_URL_PORT="$PGPORT" KC_DB_URL_DATABASE=keycloak KC_DB_USERNAME=keycloak \
-JAVA_OPTS_KC_HEAP="-Xms64m -Xmx384m" \
+JAVA_OPTS_KC_HEAP="$KEYCLOAK_JAVA_OPTS_KC_HEAP" \
   start_bg keycloak "keycloak-" bash keycloak/with-secrets.sh "$ORDERSCOPE_SECRETS_DIR" "$kc_home/bin/kc.sh" start --optimized --cache=local \
     --http-enabled=false --https-port="$KEYCLOAK_PORT" --http-host=127.0.0.1 \
     --http-management-host=127.0.0.1 --http-management-port="$KEYCLOAK_MANAGEMENT_PORT" \
@@ -174,30 +174,49 @@ JAVA_OPTS_KC_HEAP="-Xms64m -Xmx384m" \
     --hostname="$KEYCLOAK_URL" --import-realm
 wait_ready keycloak "keycloak-" "https://127.0.0.1:$KEYCLOAK_MANAGEMENT_PORT/health/ready" 240
 
-# --- the login in front of Jaeger, Prometheus and Alertmanager --------------------------------------
+# --- the login in front of Jaeger, Prometheus, Alertmanager and the logs ---------------------------
 # For each: oauth2-proxy (built once from its pinned Go module) on the component's published port ->
-# an access gateway (a unix socket only they share; it writes the access log and reaches the
-# component over mTLS, which oauth2-proxy cannot) -> the component on its own loopback port, which
-# wants a client certificate. Engineers and admins only; a Keycloak access token (aud
-# oauth2-proxy) is taken as a bearer too. docs/access-control.md.
+# the access gateway (one process for all four, on a unix socket per component that only that
+# component's oauth2-proxy uses; it writes the component's access log and reaches it over mTLS,
+# which oauth2-proxy cannot) -> the component on its own loopback port, which wants a client
+# certificate. Engineers and admins only; a Keycloak access token (aud oauth2-proxy) is taken as a
+# bearer too. docs/access-control.md.
 o2p_bin="$(bash scripts/build-oauth2-proxy.sh | tail -n 1)"
 o2p_certs="$ORDERSCOPE_CERTS_DIR/oauth2-proxy" gw_certs="$ORDERSCOPE_CERTS_DIR/access-gateway"
-start_login() { # component public-port upstream-url
-  local c="$1" port="$2" sock="$state/run/access-$1.sock"
-  ACCESS_COMPONENT="$c" ACCESS_LISTEN="$sock" ACCESS_UPSTREAM="$3" \
-  TLS_CA_FILE="$gw_certs/ca.crt" TLS_CERT_FILE="$gw_certs/client.crt" TLS_KEY_FILE="$gw_certs/client.key" \
-  ACCESS_LOG_FILE="$ACCESS_LOG_DIR/$c-access.jsonl" \
-  ACCESS_OTLP_ENDPOINT="https://127.0.0.1:4319" ACCESS_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_access_gateway" \
-    start_bg "access-gateway-$c" "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js "$c"
-  # kill -0, not `alive`: while nohup execs node, /proc/PID/cmdline can read empty for an instant.
-  until [[ -S "$sock" ]]; do
-    kill -0 "$(cat "$state/run/access-gateway-$c.pid")" 2>/dev/null || {
-      log "access-gateway-$c exited before opening $sock; last log lines:"
-      tail -n 20 "$state/logs/access-gateway-$c.log" >&2
-      exit 1
-    }
-    sleep 0.1
-  done
+LOGINS=(jaeger prometheus alertmanager victorialogs)
+declare -A LOGIN_PORT=([jaeger]=16686 [prometheus]=9090 [alertmanager]=9093 [victorialogs]=9428)
+declare -A LOGIN_UPSTREAM=([jaeger]="https://localhost:$JAEGER_DIRECT_PORT" [prometheus]="https://localhost:$PROMETHEUS_DIRECT_PORT"
+  [alertmanager]="https://localhost:$ALERTMANAGER_DIRECT_PORT" [victorialogs]="https://localhost:$LOG_GATEWAY_PORT")
+login_socket() { echo "$state/run/access-$1.sock"; }
+# name=socket=upstream for each (ACCESS_COMPONENTS, packages/ops/src/access/access-components.ts);
+# each component's access log is $ACCESS_LOG_DIR/<component>-access.<n>.jsonl.
+access_components=""
+for c in "${LOGINS[@]}"; do access_components+="${access_components:+,}$c=$(login_socket "$c")=${LOGIN_UPSTREAM[$c]}"; done
+for c in "${LOGINS[@]}"; do # one gateway per component, as an older local:up started them: they hold these sockets
+  if alive "$state/run/access-gateway-$c.pid" "access-gateway-cli.js"; then
+    log "access-gateway-$c (from an older local:up) still runs: npm run local:down, then local:up"
+    exit 1
+  fi
+done
+ACCESS_COMPONENTS="$access_components" \
+TLS_CA_FILE="$gw_certs/ca.crt" TLS_CERT_FILE="$gw_certs/client.crt" TLS_KEY_FILE="$gw_certs/client.key" \
+ACCESS_OTLP_ENDPOINT="https://127.0.0.1:4319" ACCESS_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_access_gateway" \
+  start_bg access-gateway "access-gateway-cli.js" node packages/ops/dist/src/access/access-gateway-cli.js login
+# Until every socket answers the gateway's own health (its probe, as compose's healthcheck). kill -0,
+# not `alive`: while nohup execs node, /proc/PID/cmdline can read empty for an instant.
+gw_deadline=$((SECONDS + 30))
+until ACCESS_COMPONENTS="$access_components" node packages/ops/dist/src/access/access-gateway-probe.js 2>"$state/logs/access-gateway-probe.log"; do
+  if ((SECONDS >= gw_deadline)) || ! kill -0 "$(cat "$state/run/access-gateway.pid")" 2>/dev/null; then
+    log "the access gateway did not answer on every socket:"
+    cat "$state/logs/access-gateway-probe.log" >&2
+    log "its last log lines:"
+    tail -n 20 "$state/logs/access-gateway.log" >&2
+    exit 1
+  fi
+  sleep 0.2
+done
+for c in "${LOGINS[@]}"; do
+  port="${LOGIN_PORT[$c]}"
   start_bg "oauth2-proxy-$c" "oauth2-proxy" "$o2p_bin" --config="$root/oauth2-proxy/oauth2-proxy.cfg" \
     --http-address= --https-address="127.0.0.1:$port" \
     --tls-cert-file="$o2p_certs/server.crt" --tls-key-file="$o2p_certs/server.key" \
@@ -206,13 +225,9 @@ start_login() { # component public-port upstream-url
     --cookie-secret-file="$ORDERSCOPE_SECRETS_DIR/oauth2_proxy_cookie_secret" \
     --cookie-name="_orderscope_$c" --redirect-url="https://localhost:$port/oauth2/callback" \
     --backend-logout-url="$KEYCLOAK_URL/realms/orderscope/protocol/openid-connect/logout?id_token_hint={id_token}" \
-    --upstream="unix://$sock"
+    --upstream="unix://$(login_socket "$c")"
   wait_ready "oauth2-proxy-$c" "oauth2-proxy" "https://127.0.0.1:$port/ping" 30
-}
-start_login jaeger 16686 "https://localhost:$JAEGER_DIRECT_PORT"
-start_login prometheus 9090 "https://localhost:$PROMETHEUS_DIRECT_PORT"
-start_login alertmanager 9093 "https://localhost:$ALERTMANAGER_DIRECT_PORT"
-start_login victorialogs 9428 "https://localhost:$LOG_GATEWAY_PORT"
+done
 
 # --- the services ---------------------------------------------------------------------------------
 

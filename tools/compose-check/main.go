@@ -45,6 +45,7 @@ type options struct {
 	Profiles            []string // profiles to enable; "*" enables every service
 	UseOSEnv            bool     // let the process environment feed interpolation, as docker compose does
 	RequirePinnedImages bool
+	MaxMemoryMiB        int // > 0: every long-running service has a memory limit, and they add up to at most this
 }
 
 // stringList is a repeatable string flag.
@@ -74,6 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Var(&profiles, "profile", "profile to enable (repeatable); default: all profiles (\"*\"), so every service is checked")
 	fs.BoolVar(&noOSEnv, "no-os-env", false, "ignore the process environment for interpolation (docker compose uses it; this makes the check hermetic)")
 	fs.BoolVar(&opts.RequirePinnedImages, "require-pinned-images", true, "fail if an image has no tag, or the tag 'latest' (digests are accepted)")
+	fs.IntVar(&opts.MaxMemoryMiB, "max-memory-mib", 0, "fail unless every service that keeps running (restart other than \"no\") has deploy.resources.limits.memory and they add up to at most this many MiB (0: no check)")
 	fs.BoolVar(&print, "print", false, "print the normalized project as YAML, like `docker compose config`")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "usage: compose-check [-f docker-compose.yml] [--env-file FILE]... [--profile P]... [--no-os-env] [--require-pinned-images=true|false] [--print]\n")
@@ -116,6 +118,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	fmt.Fprintln(stdout, summary(opts.File, project))
+	if opts.MaxMemoryMiB > 0 {
+		fmt.Fprintln(stdout, memorySummary(project, opts.MaxMemoryMiB))
+	}
 	return 0
 }
 
@@ -130,7 +135,72 @@ func check(ctx context.Context, opts options) (*types.Project, error) {
 			return nil, err
 		}
 	}
+	if opts.MaxMemoryMiB > 0 {
+		if err := checkMemoryBudget(project, opts.MaxMemoryMiB); err != nil {
+			return nil, err
+		}
+	}
 	return project, nil
+}
+
+// memoryLimits are the memory limits of the services that keep running, in MiB: one-shots
+// (restart "no") are done before the stack serves, so they never hold memory beside the rest.
+func memoryLimits(project *types.Project) (limits map[string]float64, total float64, unlimited []string) {
+	limits = map[string]float64{}
+	for _, name := range sortedServiceNames(project) {
+		svc := project.Services[name]
+		if svc.Restart == types.RestartPolicyNo {
+			continue
+		}
+		if svc.Deploy == nil || svc.Deploy.Resources.Limits == nil || svc.Deploy.Resources.Limits.MemoryBytes <= 0 {
+			unlimited = append(unlimited, name)
+			continue
+		}
+		mib := float64(svc.Deploy.Resources.Limits.MemoryBytes) / (1 << 20)
+		limits[name] = mib
+		total += mib
+	}
+	return limits, total, unlimited
+}
+
+// checkMemoryBudget fails when a long-running service has no memory limit, or when the limits add
+// up to more than maxMiB; the error lists every limit, largest first.
+func checkMemoryBudget(project *types.Project, maxMiB int) error {
+	limits, total, unlimited := memoryLimits(project)
+	var problems []string
+	if len(unlimited) > 0 {
+		problems = append(problems, fmt.Sprintf("no deploy.resources.limits.memory: %s", strings.Join(unlimited, ", ")))
+	}
+	if total > float64(maxMiB) {
+		problems = append(problems, fmt.Sprintf("the memory limits add up to %.0f MiB, more than %d MiB (--max-memory-mib): %s", total, maxMiB, limitList(limits)))
+	}
+	if len(problems) > 0 {
+		return errors.New(strings.Join(problems, "\n"))
+	}
+	return nil
+}
+
+func limitList(limits map[string]float64) string {
+	names := make([]string, 0, len(limits))
+	for n := range limits {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		if limits[names[i]] != limits[names[j]] {
+			return limits[names[i]] > limits[names[j]]
+		}
+		return names[i] < names[j]
+	})
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%s %.0f", n, limits[n])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func memorySummary(project *types.Project, maxMiB int) string {
+	limits, total, _ := memoryLimits(project)
+	return fmt.Sprintf("compose-check: memory limits of the %d long-running services: %.0f MiB (at most %d): %s", len(limits), total, maxMiB, limitList(limits))
 }
 
 // load mirrors how `docker compose -f FILE -p NAME [--env-file ...] config` builds

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,5 +212,38 @@ func write(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestMemoryBudget(t *testing.T) {
+	cases := []struct {
+		file   string
+		maxMiB int
+		want   string // substring of the error; "" for none
+	}{
+		{"memory.yml", 768, ""},
+		{"memory.yml", 0, ""}, // no budget, no check
+		{"memory.yml", 767, "the memory limits add up to 768 MiB, more than 767 MiB (--max-memory-mib): postgres 512, api 256"},
+		{"valid.yml", 10000, "no deploy.resources.limits.memory: jaeger"},
+	}
+	for _, tc := range cases {
+		t.Run(fmt.Sprintf("%s/%d", tc.file, tc.maxMiB), func(t *testing.T) {
+			o := fixture(tc.file)
+			o.MaxMemoryMiB = tc.maxMiB
+			_, err := check(context.Background(), o)
+			switch {
+			case tc.want == "" && err != nil:
+				t.Fatalf("unexpected error: %v", err)
+			case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+				t.Fatalf("error %v does not contain %q", err, tc.want)
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := run(context.Background(), []string{"-f", "testdata/memory.yml", "--no-os-env", "--max-memory-mib", "2048"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if want := "memory limits of the 2 long-running services: 768 MiB (at most 2048): postgres 512, api 256"; !strings.Contains(out.String(), want) {
+		t.Errorf("summary %q lacks %q", out.String(), want)
 	}
 }

@@ -1,95 +1,80 @@
 #!/usr/bin/env node
-import { dirname } from 'node:path';
 import { mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { dirname } from 'node:path';
 import pino from 'pino';
-import { z } from 'zod';
+import pinoRoll from 'pino-roll';
 import { assertNodeVersion } from '@orderscope/platform/node-version';
-import { envTypes, parseEnv } from '@orderscope/platform';
 import { otlpLogStream } from '@orderscope/platform/telemetry/otlp-log-stream';
 import { startAccessGateway } from './access-gateway.js';
+import { accessGatewayConfig } from './access-gateway-config.js';
 
 assertNodeVersion('orderscope-access-gateway');
 
 /**
- * `orderscope-access-gateway`: one per component behind the login (docs/access-control.md), and
- * the log store's mTLS door (ACCESS_SERVER_CERT_FILE set: docs/logging.md).
+ * `orderscope-access-gateway`: one process for every component behind the login (ACCESS_COMPONENTS:
+ * each its own socket, upstream and access log; docs/access-control.md), and, run apart, the log
+ * store's mTLS door (ACCESS_SERVER_CERT_FILE set: docs/logging.md).
  */
-const schema = z.object({
-  ACCESS_COMPONENT: z.string().regex(/^[a-z][a-z0-9-]*$/),
-  ACCESS_LISTEN: z.string().min(1),
-  ACCESS_UPSTREAM: z.url(),
-  TLS_CA_FILE: z.string().min(1),
-  TLS_CERT_FILE: z.string().min(1),
-  TLS_KEY_FILE: z.string().min(1),
-  /** The access log: JSON lines, rolled by size, the newest ACCESS_LOG_KEEP files kept. */
-  ACCESS_LOG_FILE: z.string().min(1),
-  ACCESS_LOG_MAX_SIZE: z.string().regex(/^\d+[kmg]$/).default('10m'),
-  ACCESS_LOG_KEEP: z.coerce.number().int().min(1).max(1000).default(10),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
-  /** HTTPS wanting a client certificate of TLS_CA_FILE, with this server certificate (the log gateway). */
-  ACCESS_SERVER_CERT_FILE: z.string().min(1).optional(),
-  ACCESS_SERVER_KEY_FILE: z.string().min(1).optional(),
-  /** Basic auth toward the upstream: VictoriaLogs' user, and its password (ACCESS_UPSTREAM_PASSWORD_FILE). */
-  ACCESS_UPSTREAM_USER: z.string().min(1).optional(),
-  ACCESS_UPSTREAM_PASSWORD: envTypes.secret().optional(),
-  /** The records also go to the log store, over OTLP to the collector's internal port with this key. */
-  ACCESS_OTLP_ENDPOINT: z.url().refine((u) => u.startsWith('https://'), 'must be https://').optional(),
-  ACCESS_OTLP_TOKEN: envTypes.secret().optional(),
-}).refine((e) => !e.ACCESS_SERVER_CERT_FILE === !e.ACCESS_SERVER_KEY_FILE, {
-  message: 'set both ACCESS_SERVER_CERT_FILE and ACCESS_SERVER_KEY_FILE, or neither',
-  path: ['ACCESS_SERVER_KEY_FILE'],
-}).refine((e) => !e.ACCESS_UPSTREAM_USER === !e.ACCESS_UPSTREAM_PASSWORD, {
-  message: 'set both ACCESS_UPSTREAM_USER and ACCESS_UPSTREAM_PASSWORD(_FILE), or neither',
-  path: ['ACCESS_UPSTREAM_PASSWORD'],
-}).refine((e) => !e.ACCESS_OTLP_ENDPOINT === !e.ACCESS_OTLP_TOKEN, {
-  message: 'set both ACCESS_OTLP_ENDPOINT and ACCESS_OTLP_TOKEN(_FILE), or neither',
-  path: ['ACCESS_OTLP_TOKEN'],
-});
-
+const servers: Server[] = [];
+const flushers: Array<() => Promise<void>> = [];
 try {
-  const env = parseEnv(schema, process.env);
-  mkdirSync(dirname(env.ACCESS_LOG_FILE), { recursive: true });
-  const tls = { ca: env.TLS_CA_FILE, cert: env.TLS_CERT_FILE, key: env.TLS_KEY_FILE };
-  const toStore = env.ACCESS_OTLP_ENDPOINT && env.ACCESS_OTLP_TOKEN
-    ? otlpLogStream({
-        endpoint: env.ACCESS_OTLP_ENDPOINT,
-        token: env.ACCESS_OTLP_TOKEN,
-        tls,
-        serviceName: 'access-gateway',
-        attributes: { 'orderscope.component': env.ACCESS_COMPONENT },
-      })
-    : null;
-  const file = pino.transport({
-    target: 'pino-roll',
-    options: { file: env.ACCESS_LOG_FILE, size: env.ACCESS_LOG_MAX_SIZE, limit: { count: env.ACCESS_LOG_KEEP }, mkdir: true },
-  });
-  const records = pino(
-    // Every line starts with what it is (pino's level field would say only "info").
-    { base: null, timestamp: false, formatters: { level: () => ({ record: 'access' }) } },
-    toStore ? pino.multistream([{ stream: file }, { stream: toStore }]) : file,
-  );
-  const logger = pino({ level: env.LOG_LEVEL, base: { component: `access-gateway/${env.ACCESS_COMPONENT}` } });
-  const server = await startAccessGateway({
-    component: env.ACCESS_COMPONENT,
-    listen: env.ACCESS_LISTEN,
-    upstream: env.ACCESS_UPSTREAM,
-    tls,
-    ...(env.ACCESS_SERVER_CERT_FILE && env.ACCESS_SERVER_KEY_FILE
-      ? { serverTls: { cert: env.ACCESS_SERVER_CERT_FILE, key: env.ACCESS_SERVER_KEY_FILE } }
-      : {}),
-    ...(env.ACCESS_UPSTREAM_USER && env.ACCESS_UPSTREAM_PASSWORD
-      ? { upstreamAuthorization: `Basic ${Buffer.from(`${env.ACCESS_UPSTREAM_USER}:${env.ACCESS_UPSTREAM_PASSWORD}`).toString('base64')}` }
-      : {}),
-    records,
-    logger,
-  });
-  logger.info({ listen: env.ACCESS_LISTEN, upstream: env.ACCESS_UPSTREAM, log: env.ACCESS_LOG_FILE }, 'access gateway listening');
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () =>
-      server.close(() => records.flush(() => void (toStore?.close() ?? Promise.resolve()).finally(() => process.exit(0)))),
+  const config = accessGatewayConfig(process.env);
+  // Its own messages, each naming its component (a child adding to a base would write the key twice).
+  const logger = pino({ level: config.logLevel, base: null });
+  for (const c of config.components) {
+    mkdirSync(dirname(c.logFile), { recursive: true });
+    const toStore = config.otlp
+      ? otlpLogStream({
+          endpoint: config.otlp.endpoint,
+          token: config.otlp.token,
+          tls: config.tls,
+          serviceName: 'access-gateway',
+          attributes: { 'orderscope.component': c.name },
+        })
+      : null;
+    // pino-roll's stream in this thread, not as a pino.transport: a transport is a worker thread
+    // (a V8 isolate, ~20 MiB) per component, for a few records a minute.
+    const file = await pinoRoll({ file: c.logFile, size: config.log.maxSize, limit: { count: config.log.keep }, mkdir: true });
+    const records = pino(
+      // Every line starts with what it is (pino's level field would say only "info").
+      { base: null, timestamp: false, formatters: { level: () => ({ record: 'access' }) } },
+      toStore ? pino.multistream([{ stream: file }, { stream: toStore }]) : file,
     );
+    flushers.push(async () => {
+      try {
+        file.flushSync(); // what is still buffered reaches the file before the process exits
+      } catch {
+        // not open yet: nothing was written
+      }
+      await toStore?.close();
+    });
+    const componentLogger = logger.child({ component: `access-gateway/${c.name}` });
+    servers.push(
+      await startAccessGateway({
+        component: c.name,
+        listen: c.listen,
+        upstream: c.upstream,
+        tls: config.tls,
+        ...(config.serverTls ? { serverTls: config.serverTls } : {}),
+        ...(config.upstreamAuthorization ? { upstreamAuthorization: config.upstreamAuthorization } : {}),
+        records,
+        logger: componentLogger,
+      }),
+    );
+    componentLogger.info({ listen: c.listen, upstream: c.upstream, log: c.logFile }, 'access gateway listening');
+  }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      const closed = servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
+      void Promise.all(closed)
+        .then(() => Promise.allSettled(flushers.map((f) => f())))
+        .finally(() => process.exit(0));
+    });
   }
 } catch (err) {
+  // One component that cannot start stops them all: the process is healthy whole or not at all.
   console.error(`access gateway failed: ${(err as Error).message}`);
-  process.exitCode = 1;
+  for (const s of servers) s.close();
+  process.exit(1);
 }

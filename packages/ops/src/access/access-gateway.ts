@@ -5,6 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { createProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
 import { mtlsServerOptions } from '@orderscope/platform';
+import { HEALTH_PATH } from './access-components.js';
 import { accessRecord } from './access-record.js';
 
 export interface AccessGatewayOptions {
@@ -29,7 +30,7 @@ export interface AccessGatewayOptions {
   readonly logger: Logger;
 }
 
-export const HEALTH_PATH = '/-/access-gateway/health';
+export { HEALTH_PATH };
 
 /** Headers the component never needs and the records never show: the user's credentials. */
 const CREDENTIALS = ['authorization', 'cookie', 'x-forwarded-access-token', 'x-auth-request-access-token'];

@@ -23,7 +23,6 @@ stop() { # name marker — TERM (then KILL after 15 s) the process local:up reco
 for svc in "${SERVICES[@]}"; do stop "$svc" "services/$svc/"; done
 for c in jaeger prometheus alertmanager victorialogs; do
   stop "oauth2-proxy-$c" oauth2-proxy
-  stop "access-gateway-$c" access-gateway-cli.js   # one per component: what an older local:up started
 done
 stop access-gateway access-gateway-cli.js
 stop keycloak keycloak-

@@ -192,12 +192,6 @@ login_socket() { echo "$state/run/access-$1.sock"; }
 # each component's access log is $ACCESS_LOG_DIR/<component>-access.<n>.jsonl.
 access_components=""
 for c in "${LOGINS[@]}"; do access_components+="${access_components:+,}$c=$(login_socket "$c")=${LOGIN_UPSTREAM[$c]}"; done
-for c in "${LOGINS[@]}"; do # one gateway per component, as an older local:up started them: they hold these sockets
-  if alive "$state/run/access-gateway-$c.pid" "access-gateway-cli.js"; then
-    log "access-gateway-$c (from an older local:up) still runs: npm run local:down, then local:up"
-    exit 1
-  fi
-done
 ACCESS_COMPONENTS="$access_components" \
 TLS_CA_FILE="$gw_certs/ca.crt" TLS_CERT_FILE="$gw_certs/client.crt" TLS_KEY_FILE="$gw_certs/client.key" \
 ACCESS_OTLP_ENDPOINT="https://127.0.0.1:4319" ACCESS_OTLP_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/otlp_token_access_gateway" \

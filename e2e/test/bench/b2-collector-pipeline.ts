@@ -36,15 +36,20 @@ const FAST_WAIT = '5s';
 const COLLECTOR_CPU = '1';
 const LOAD_CPU = '0';
 
+/**
+ * The full side's config: collector/config.yaml as shipped, or B2_FULL_CONFIG (a path) to measure
+ * another one on the same machine in the same conditions (before/after a change to the pipeline).
+ */
+const FULL_CONFIG = process.env.B2_FULL_CONFIG ? resolve(process.env.B2_FULL_CONFIG) : resolve(root, 'collector/config.yaml');
 /** The config's own default (compose's too): the full side runs as shipped. */
-const DECISION_WAIT = /OTELCOL_DECISION_WAIT:-(\d+s)/.exec(readFileSync(resolve(root, 'collector/config.yaml'), 'utf8'))![1]!;
+const DECISION_WAIT = /OTELCOL_DECISION_WAIT:-(\d+s)/.exec(readFileSync(FULL_CONFIG, 'utf8'))![1]!;
 
 async function start(ws: Workspace, side: Side, round: string, decisionWait = DECISION_WAIT): Promise<Collector> {
   if (side === 'plain') {
     return startCollector(ws, `plain${round}`, { config: plainConfig(ws), health: PORTS.plain.health, metrics: httpMetrics(PORTS.plain.metrics), cpus: COLLECTOR_CPU });
   }
   return startCollector(ws, `full${round}`, {
-    config: resolve(root, 'collector/config.yaml'),
+    config: FULL_CONFIG,
     env: fullEnv(ws, subdir(ws, `queue${round}`), decisionWait),
     health: PORTS.full.health,
     metrics: fullMetrics(ws),

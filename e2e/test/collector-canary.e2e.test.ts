@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { componentFiles } from '@orderscope/ops';
 import { Agent, fetch } from 'undici';
+import { parse } from 'yaml';
 import { assertFree, startCollector, subdir, type Collector, type Workspace, workspace } from './bench/b2-collectors.js';
 import { root } from './support/stack.js';
 
@@ -273,6 +274,26 @@ function logsOf(requests: Json[]): string[] {
 /** The span-metrics port's series (name and labels, with value), sorted; comments dropped. */
 const seriesOf = (text: string) =>
   text.split('\n').filter((l) => /^(traces_|target_info)/.test(l)).map((l) => l.replace(/,?collector_instance_id="[^"]*"/, '')).sort();
+
+describe('redaction/secrets: the keys it skips cannot name a secret', () => {
+  it('no ignored key matches its blocked key patterns, and it does nothing else to a key that ignoring would skip', () => {
+    const cfg = parse(readFileSync(resolve(root, 'collector/config.yaml'), 'utf8'), { merge: true }) as { processors: Record<string, Record<string, unknown>> };
+    const r = cfg.processors['redaction/secrets']!;
+    // Ignored keys skip everything the processor does; with only blocked_key_patterns, that is the pattern.
+    for (const other of ['blocked_values', 'allowed_values', 'url_sanitizer', 'db_sanitizer', 'redact_all_types', 'hash_function']) {
+      assert.equal(r[other], undefined, `redaction/secrets sets ${other}: ignored_keys would skip it`);
+    }
+    assert.equal(r.allow_all_keys, true);
+    const patterns = (r.blocked_key_patterns as string[]).map((p) => {
+      assert.ok(p.startsWith('(?i)'), `${p}: case-insensitive, as Go reads it`);
+      return new RegExp(p.slice(4), 'i');
+    });
+    for (const k of ['customer.password', 'x-api-key', 'api_key', 'Authorization', 'session.token', 'deploy.secret', 'Cookie', 'passwd']) {
+      assert.ok(patterns.some((re) => re.test(k)), `${k} is masked`);
+    }
+    for (const k of (r.ignored_keys as string[] | undefined) ?? []) assert.ok(!patterns.some((re) => re.test(k)), `ignored key ${k} names a secret`);
+  });
+});
 
 describe('the collector config masks everything it exports (canaries on collectors of its own)', () => {
   let dir: string;

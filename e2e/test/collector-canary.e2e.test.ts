@@ -24,7 +24,8 @@ import { root } from './support/stack.js';
  * With COLLECTOR_REFERENCE=<git revision> the same canaries also go through that revision's
  * collector/config.yaml, side by side, and both must export the same spans and log records and show
  * the same span-metrics, service-graph and kept-span series: a reshaped pipeline is checked against
- * the one it replaces (`COLLECTOR_REFERENCE=main npm run test:e2e -- …` or node --test on this file).
+ * the one it replaces: after `npm run build`,
+ * `COLLECTOR_REFERENCE=main bash scripts/with-node24.sh node --test e2e/dist/test/collector-canary.e2e.test.js`.
  */
 
 const REFERENCE = process.env.COLLECTOR_REFERENCE;

@@ -108,7 +108,7 @@ describe('bad input on the collector’s OTLP gRPC port :4317', () => {
 
 /**
  * A span whose attribute is enormous (3 MiB, under the body limit) is taken, and the collector and
- * Jaeger stay up: the span reaches Jaeger with that attribute cut to 8 KiB (transform/pii's
+ * Jaeger stay up: the span reaches Jaeger with that attribute cut to 8 KiB (transform/bound's
  * truncate_all), beside the span sent with it. Whole, it made its batch too big for Jaeger (4 MiB
  * a message): the span, and every other span of that batch, was lost.
  */

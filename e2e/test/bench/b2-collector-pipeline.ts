@@ -36,15 +36,20 @@ const FAST_WAIT = '5s';
 const COLLECTOR_CPU = '1';
 const LOAD_CPU = '0';
 
+/**
+ * The full side's config: collector/config.yaml as shipped, or B2_FULL_CONFIG (a path) to measure
+ * another one on the same machine in the same conditions (before/after a change to the pipeline).
+ */
+const FULL_CONFIG = process.env.B2_FULL_CONFIG ? resolve(process.env.B2_FULL_CONFIG) : resolve(root, 'collector/config.yaml');
 /** The config's own default (compose's too): the full side runs as shipped. */
-const DECISION_WAIT = /OTELCOL_DECISION_WAIT:-(\d+s)/.exec(readFileSync(resolve(root, 'collector/config.yaml'), 'utf8'))![1]!;
+const DECISION_WAIT = /OTELCOL_DECISION_WAIT:-(\d+s)/.exec(readFileSync(FULL_CONFIG, 'utf8'))![1]!;
 
 async function start(ws: Workspace, side: Side, round: string, decisionWait = DECISION_WAIT): Promise<Collector> {
   if (side === 'plain') {
     return startCollector(ws, `plain${round}`, { config: plainConfig(ws), health: PORTS.plain.health, metrics: httpMetrics(PORTS.plain.metrics), cpus: COLLECTOR_CPU });
   }
   return startCollector(ws, `full${round}`, {
-    config: resolve(root, 'collector/config.yaml'),
+    config: FULL_CONFIG,
     env: fullEnv(ws, subdir(ws, `queue${round}`), decisionWait),
     health: PORTS.full.health,
     metrics: fullMetrics(ws),
@@ -265,7 +270,8 @@ export async function b2(opts: { rounds: number; measureS: number; floodS: numbe
         `Load: telemetrygen v0.161.0 over OTLP gRPC with mTLS and a service's API key — traces of 50 spans with our attributes (order_id, order.status, http.*), skeleton traces (order.skeleton=true, 10 spans) and failed traces (status ERROR). ` +
         `Saturation: ${opts.rounds} interleaved rounds of three runs (plain; full as shipped, decision_wait ${DECISION_WAIT}; full with decision_wait ${FAST_WAIT}, the e2e tests' value), each from a fresh start, pinned to core 1 (the generators and the sink on core 0), generators as fast as they go, measured over the last ${opts.measureS} s (after a warm-up of decision_wait + 3 s, 8 s for plain: the tail samplers are deciding) from the collector's own receiver counters and its CPU time. ` +
         "On two cores the generators (on core 0, which the running stack shares too) do not keep a collector's core busy (the busy % above; plain's least), so the target is judged on spans per CPU-second of the collector — what one saturated core takes; the ratio of spans/s as measured is an upper bound of it. " +
-        'Where the time goes (this build has no pprof): in the receive path, redaction/secrets (its key pattern, a case-insensitive regular expression with leading and trailing .*, tried on every attribute key of every span) and transform/pii (three value patterns on every attribute) take nearly all of the timed processors\' wall time; the tail samplers (spans held for decision_wait: memory and GC, see the two decision_waits), span metrics and service graph do not time themselves. Wall time includes waits for the busy core: compare the processors with each other, not with the CPU figures. ' +
+        'Where the time goes: the processors that time themselves are listed above, summed over the pipelines they are in, per span received. The masking (redaction/secrets, transform/pii) runs after the tail samplers, on the spans they keep; the span-metrics and service-graph connectors read a masked view of every span (transform/metrics_view: only the keys they use); the tail samplers (spans held for decision_wait: memory and GC, see the two decision_waits), span metrics and service graph do not time themselves. This build has no pprof; docs/performance.md says how its CPU profile was taken. Wall time includes waits for the busy core: compare the processors with each other, not with the CPU figures. ' +
+        (process.env.B2_FULL_CONFIG ? `The full side ran ${process.env.B2_FULL_CONFIG} (B2_FULL_CONFIG), not collector/config.yaml. ` : '') +
         `Flood: ten times the demo's rate (0.5 orders/s × ~170 spans ≈ 85 spans/s), both sides at once for ${opts.floodS} s, the same mix (90 % detail, 7 % skeleton, 3 % failed), VmRSS every second.`,
     };
   } finally {

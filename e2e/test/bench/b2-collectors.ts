@@ -22,9 +22,14 @@ export const PORTS = {
 
 /** Fails at once when one of B2's ports is taken (by a run left behind, or anything else). */
 export async function assertPortsFree(): Promise<void> {
-  for (const port of Object.values(PORTS).flatMap((p) => Object.values(p))) {
+  await assertFree(Object.values(PORTS).flatMap((p) => Object.values(p)));
+}
+
+/** Fails at once when one of `ports` on 127.0.0.1 is taken. */
+export async function assertFree(ports: number[]): Promise<void> {
+  for (const port of ports) {
     await new Promise<void>((ok, fail) => {
-      const s = createServer().once('error', () => fail(new Error(`B2: port 127.0.0.1:${port} is taken`)));
+      const s = createServer().once('error', () => fail(new Error(`port 127.0.0.1:${port} is taken`)));
       s.listen(port, '127.0.0.1', () => s.close(() => ok()));
     });
   }

@@ -10,7 +10,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { componentFiles } from '@orderscope/ops';
 import { Agent, fetch } from 'undici';
 import { parse } from 'yaml';
-import { assertFree, startCollector, subdir, type Collector, type Workspace, workspace } from './bench/b2-collectors.js';
+import { assertFree, stackCollectorEnv, startCollector, subdir, type Collector, type StackCollectorPorts, type Workspace, workspace } from './bench/b2-collectors.js';
 import { root } from './support/stack.js';
 
 /**
@@ -33,7 +33,7 @@ const SALT = 'canary-salt';
 const HOLD_WAIT_S = 6;
 const DECISION_WAIT_S = 2;
 
-interface Ports { grpc: number; http: number; internal: number; browser: number; health: number; metrics: number; spanMetrics: number; sink: number }
+interface Ports extends StackCollectorPorts { sink: number }
 const PORTS: Record<'current' | 'reference', Ports> = {
   current: { grpc: 24341, http: 24342, internal: 24343, browser: 24344, health: 24345, metrics: 24346, spanMetrics: 24347, sink: 24348 },
   reference: { grpc: 24361, http: 24362, internal: 24363, browser: 24364, health: 24365, metrics: 24366, spanMetrics: 24367, sink: 24368 },
@@ -105,19 +105,7 @@ function bridgeConfig(ws: Workspace, names: string[]): object {
 
 function envFor(ws: Workspace, p: Ports, storage: string): Record<string, string> {
   return {
-    OTELCOL_LISTEN_HOST: '127.0.0.1',
-    OTELCOL_OTLP_GRPC_PORT: String(p.grpc),
-    OTELCOL_OTLP_HTTP_PORT: String(p.http),
-    OTELCOL_INTERNAL_PORT: String(p.internal),
-    OTELCOL_BROWSER_PORT: String(p.browser),
-    OTELCOL_HEALTH_PORT: String(p.health),
-    OTELCOL_METRICS_PORT: String(p.metrics),
-    OTELCOL_SPAN_METRICS_PORT: String(p.spanMetrics),
-    JAEGER_OTLP_ENDPOINT: `127.0.0.1:${p.sink}`,
-    LOG_STORE_URL: `https://127.0.0.1:${p.sink + 1}`,
-    OTELCOL_STORAGE_DIR: storage,
-    CERTS_DIR: componentFiles(ws.certs, 'otel-collector').dir,
-    SECRETS_DIR: ws.secrets,
+    ...stackCollectorEnv(ws, p, { grpc: p.sink, http: p.sink + 1 }, storage),
     OTELCOL_DECISION_WAIT: `${DECISION_WAIT_S}s`,
     OTELCOL_HOLD_WAIT: `${HOLD_WAIT_S}s`,
     OTELCOL_BASELINE_PERCENT: '10',

@@ -130,9 +130,14 @@ export function plainConfig(ws: Workspace): object {
   };
 }
 
-/** The full pipeline: the stack's own collector/config.yaml, moved to B2's ports, CA, secrets and sink. */
-export function fullEnv(ws: Workspace, storageDir: string, decisionWait: string): Record<string, string> {
-  const p = PORTS.full;
+/** The ports a collector running the stack's collector/config.yaml listens on. */
+export interface StackCollectorPorts { grpc: number; http: number; internal: number; browser: number; health: number; metrics: number; spanMetrics: number }
+
+/**
+ * The environment that moves the stack's own collector/config.yaml to other loopback ports, a CA
+ * and secrets of its own, and a sink standing in for Jaeger (OTLP gRPC) and the log store (HTTPS).
+ */
+export function stackCollectorEnv(ws: Workspace, p: StackCollectorPorts, sink: { grpc: number; http: number }, storageDir: string): Record<string, string> {
   return {
     OTELCOL_LISTEN_HOST: '127.0.0.1',
     OTELCOL_OTLP_GRPC_PORT: String(p.grpc),
@@ -142,13 +147,17 @@ export function fullEnv(ws: Workspace, storageDir: string, decisionWait: string)
     OTELCOL_HEALTH_PORT: String(p.health),
     OTELCOL_METRICS_PORT: String(p.metrics),
     OTELCOL_SPAN_METRICS_PORT: String(p.spanMetrics),
-    JAEGER_OTLP_ENDPOINT: `127.0.0.1:${PORTS.sink.grpc}`,
-    LOG_STORE_URL: `https://127.0.0.1:${PORTS.sink.http}`,
+    JAEGER_OTLP_ENDPOINT: `127.0.0.1:${sink.grpc}`,
+    LOG_STORE_URL: `https://127.0.0.1:${sink.http}`,
     OTELCOL_STORAGE_DIR: storageDir,
     CERTS_DIR: componentFiles(ws.certs, 'otel-collector').dir,
     SECRETS_DIR: ws.secrets,
-    OTELCOL_DECISION_WAIT: decisionWait,
   };
+}
+
+/** The full pipeline: the stack's own collector/config.yaml, moved to B2's ports, CA, secrets and sink. */
+export function fullEnv(ws: Workspace, storageDir: string, decisionWait: string): Record<string, string> {
+  return { ...stackCollectorEnv(ws, PORTS.full, PORTS.sink, storageDir), OTELCOL_DECISION_WAIT: decisionWait };
 }
 
 export interface Collector {

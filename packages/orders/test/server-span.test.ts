@@ -6,6 +6,7 @@ import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import express from 'express';
+import { matchedRouteMiddleware } from '@orderscope/platform';
 import { publicRequestSpan } from '../src/index.js';
 
 /**
@@ -25,6 +26,7 @@ describe('the public request span', () => {
     context.setGlobalContextManager(contextManager);
     trace.setGlobalTracerProvider(provider);
     const app = express();
+    app.use(matchedRouteMiddleware());
     app.use(publicRequestSpan(async () => null, () => true));
     app.get('/orders/:orderId', (_req, res) => void res.json({ ok: true }));
     app.post('/orders/:orderId/submit', async () => {

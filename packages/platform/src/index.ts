@@ -9,6 +9,7 @@ export * from './log/logger.js';
 export * from './http/auth.js';
 export * from './http/client.js';
 export * from './http/validate.js';
+export * from './http/route.js';
 export * from './db/database.js';
 export * from './db/migrate.js';
 export * from './faults/faults.js';

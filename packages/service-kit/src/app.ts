@@ -6,6 +6,7 @@ import {
   BadRequestError,
   DEFAULT_EXEMPLARS,
   httpMetricsMiddleware,
+  matchedRouteMiddleware,
   NotFoundError,
   PayloadTooLargeError,
   recordError,
@@ -85,7 +86,9 @@ export function createApp(runtime: ServiceRuntime, routes: Router, resolveOrder?
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  // First, so that the duration covers everything the app does with the request.
+  // Which route matched: read by the metrics, the request spans and the HTTP instrumentation.
+  app.use(matchedRouteMiddleware());
+  // Next, so that the duration covers everything the app does with the request.
   // Exemplars: the span publicRequestSpan starts for the request (res.locals), once it answered.
   app.use(
     httpMetricsMiddleware(runtime.metrics, {

@@ -1,5 +1,6 @@
 import { context, SpanKind, SpanStatusCode, trace, type Context, type Span, type SpanContext } from '@opentelemetry/api';
 import { unsuppressTracing } from '@opentelemetry/core';
+import { matchedRoute } from '@orderscope/platform';
 import type { Request, RequestHandler } from 'express';
 import { ATTR } from './attributes.js';
 import { restoreTraceContext, setRequestSpan, withOrderRoot, type StoredTraceContext } from './order-context.js';
@@ -75,7 +76,7 @@ export function publicRequestSpan(resolve: RequestOrderResolver, enabled: () => 
     const sc = span.spanContext();
     res.setHeader('traceresponse', `00-${sc.traceId}-${sc.spanId}-0${sc.traceFlags.toString(16)}`);
     const nameByRoute = () => {
-      const route = req.route?.path as string | undefined;
+      const route = matchedRoute(req);
       if (route) {
         span.setAttribute('http.route', route);
         span.updateName(`${req.method} ${route}`);

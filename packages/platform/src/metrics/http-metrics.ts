@@ -1,5 +1,6 @@
 import { context, trace, type SpanContext } from '@opentelemetry/api';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
+import { matchedRoute } from '../http/route.js';
 import type { ServiceMetrics } from './registry.js';
 
 /** Which requests carry their trace as an exemplar: errors, and those at least this slow. */
@@ -18,36 +19,11 @@ export const ABORTED_STATUS = '499';
 
 const KNOWN_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
-function routePattern(path: unknown): string {
-  if (typeof path === 'string') return path;
-  if (Array.isArray(path)) return path.map(routePattern).join('|');
-  return String(path);
-}
-
-/**
- * Calls `onRoute` with the pattern of the route Express matches (`/orders/:orderId`), prefixed by
- * the mount path of the router it is in. The router sets `req.route` while `req.baseUrl` is still
- * that router's (it is restored when the request leaves the router, e.g. on an error), so the
- * pattern is taken at that moment rather than when the response ends.
- * Mount paths must be literal (`app.use('/admin/faults', …)`): `baseUrl` is the matched URL.
- */
-function watchRoute(req: Request, onRoute: (pattern: string) => void): void {
-  let current: unknown = req.route;
-  Object.defineProperty(req, 'route', {
-    configurable: true,
-    enumerable: true,
-    get: () => current,
-    set: (route: { path?: unknown } | undefined) => {
-      current = route;
-      if (route) onRoute(`${req.baseUrl ?? ''}${routePattern(route.path)}`);
-    },
-  });
-}
-
 /**
  * Records every request in `http_server_request_duration_seconds{method,route,status_code}`
  * and `http_server_requests_in_flight`. `route` is the matched route's pattern, never the raw URL
- * (ids would make a series per order); requests no route matched count as "unmatched".
+ * (ids would make a series per order, see matchedRouteMiddleware); requests no route matched count
+ * as "unmatched".
  */
 export function httpMetricsMiddleware(metrics: ServiceMetrics, exemplars: ExemplarPolicy = DEFAULT_EXEMPLARS): RequestHandler {
   return (req, res, next) => {
@@ -55,17 +31,13 @@ export function httpMetricsMiddleware(metrics: ServiceMetrics, exemplars: Exempl
     // The request's server span if one is active now (at 'close' it no longer is).
     const active = trace.getSpan(context.active())?.spanContext();
     const method = KNOWN_METHODS.has(req.method) ? req.method : '_OTHER';
-    let route = UNMATCHED_ROUTE;
-    watchRoute(req, (pattern) => {
-      route = pattern;
-    });
     metrics.httpRequestsInFlight.inc();
     // 'close' comes once per response: after it finished, or when the connection was lost first.
     res.once('close', () => {
       metrics.httpRequestsInFlight.dec();
       const status = res.writableFinished ? String(res.statusCode) : ABORTED_STATUS;
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const labels = { method, route, status_code: status };
+      const labels = { method, route: matchedRoute(req) ?? UNMATCHED_ROUTE, status_code: status };
       const span = exemplars.spanOf?.(res) ?? active;
       // Exemplars only for requests whose trace the collector's tail sampling keeps (a 5xx is an
       // error, a slow one a slow step), so that every exemplar opens a trace Jaeger has.

@@ -29,6 +29,8 @@ export ACCESS_LOG_DIR="$ORDERSCOPE_STATE/logs/access"
 export INTERNAL_API_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/internal_api_token"
 export ADMIN_TOKEN_FILE="$ORDERSCOPE_SECRETS_DIR/admin_token"
 export USER_ID_HMAC_KEY_FILE="$ORDERSCOPE_SECRETS_DIR/user_id_hmac_key"
+# What follows reads docker-compose.yml with the project's yaml package: a fresh clone installs it first.
+[[ -d "$root/node_modules" ]] || (cd "$root" && npm ci --no-audit --no-fund >&2)
 # The services, their ports, metrics ports and schemas: from the one topology file. Started in
 # this order: the CRM (the registry every other records in) first.
 eval "$(node -e '

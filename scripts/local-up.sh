@@ -13,7 +13,6 @@ node_bin="$(bash scripts/ensure-node24.sh)"
 export PATH="$node_bin:$PATH"
 log "node $(node --version)"
 
-[[ -d node_modules ]] || npm ci --no-audit --no-fund
 npm run -s build
 node packages/ops/dist/src/secrets/secrets-cli.js "$ORDERSCOPE_SECRETS_DIR" >/dev/null
 # The demo CA and every component's certificates, made once (remade when incomplete or expiring;

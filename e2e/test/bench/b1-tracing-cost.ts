@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { SERVICE_NAMES } from '@orderscope/orders';
 import { manufactureAndDeliver, newB2cOrder, submit } from '../support/orders.js';
-import { root } from '../support/stack.js';
+import { root, stopNative } from '../support/stack.js';
 import { spread, type BenchResult } from './result.js';
 
 const run = promisify(execFile);
@@ -56,6 +56,16 @@ function cpuSeconds(): Record<string, number> {
   return out;
 }
 
+/**
+ * The collector restarted as shipped (its config's defaults): an earlier e2e test may have left it
+ * keeping every trace, which would make B1 measure a setting no one runs.
+ */
+async function collectorAsShipped(): Promise<void> {
+  await stopNative('otelcol');
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTELCOL_')));
+  await run('npm', ['run', '-s', 'local:up'], { cwd: root, env, timeout: 300_000 });
+}
+
 /** The collector's tail-sampling settings as it runs (its environment; else the config's defaults). */
 function collectorSettings(): string {
   const pid = Number(readFileSync(resolve(root, '.local/run/otelcol.pid'), 'utf8'));
@@ -95,6 +105,7 @@ async function orderFlow(workers: number, seconds: number): Promise<{ perSecond:
 export async function b1(opts: { rounds: number; workers: number; seconds: number }): Promise<BenchResult> {
   type Figures = Awaited<ReturnType<typeof orderFlow>>;
   const figures = { traced: [] as Figures[], untraced: [] as Figures[] };
+  await collectorAsShipped();
   const collector = collectorSettings();
   const ratios: number[] = [];
   try {

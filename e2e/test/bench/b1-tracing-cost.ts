@@ -1,33 +1,14 @@
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { SERVICE_NAMES } from '@orderscope/orders';
 import { manufactureAndDeliver, newB2cOrder, submit } from '../support/orders.js';
-import { root, stopNative } from '../support/stack.js';
+import { localUp, restartCollectorAsShipped, root, stopNative } from '../support/stack.js';
 import { spread, type BenchResult } from './result.js';
-
-const run = promisify(execFile);
 
 /** Restarts the four services (nothing else), with or without their OpenTelemetry SDK. */
 async function restartServices(traced: boolean): Promise<void> {
-  for (const s of SERVICE_NAMES) {
-    const pid = Number(readFileSync(resolve(root, `.local/run/${s}.pid`), 'utf8'));
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      continue;
-    }
-    for (let alive = true; alive; ) {
-      try {
-        process.kill(pid, 0);
-        await new Promise((r) => setTimeout(r, 100));
-      } catch {
-        alive = false;
-      }
-    }
-  }
-  await run('npm', ['run', '-s', 'local:up'], { cwd: root, env: { ...process.env, OTEL_SDK_DISABLED: traced ? 'false' : 'true' }, timeout: 300_000 });
+  for (const s of SERVICE_NAMES) await stopNative(s);
+  await localUp({ OTEL_SDK_DISABLED: traced ? 'false' : 'true' });
 }
 
 /** CPU time so far (s) of the processes an order costs: the services, the pipeline, the database. */
@@ -54,16 +35,6 @@ function cpuSeconds(): Record<string, number> {
     }
   }
   return out;
-}
-
-/**
- * The collector restarted as shipped (its config's defaults): an earlier e2e test may have left it
- * keeping every trace, which would make B1 measure a setting no one runs.
- */
-async function collectorAsShipped(): Promise<void> {
-  await stopNative('otelcol');
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('OTELCOL_')));
-  await run('npm', ['run', '-s', 'local:up'], { cwd: root, env, timeout: 300_000 });
 }
 
 /** The collector's tail-sampling settings as it runs (its environment; else the config's defaults). */
@@ -105,7 +76,8 @@ async function orderFlow(workers: number, seconds: number): Promise<{ perSecond:
 export async function b1(opts: { rounds: number; workers: number; seconds: number }): Promise<BenchResult> {
   type Figures = Awaited<ReturnType<typeof orderFlow>>;
   const figures = { traced: [] as Figures[], untraced: [] as Figures[] };
-  await collectorAsShipped();
+  // An earlier e2e test may have left the collector keeping every trace: measure it as shipped.
+  await restartCollectorAsShipped();
   const collector = collectorSettings();
   const ratios: number[] = [];
   try {

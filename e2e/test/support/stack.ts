@@ -66,7 +66,7 @@ export async function resetFaults(): Promise<void> {
 export { binaryStl, eventually, modelForm };
 
 /** Stops a native-stack process that local:up started (by its pid file) and waits for its exit. */
-export async function stopNative(name: 'otelcol' | 'jaeger' | 'crm' | 'victorialogs' | 'prometheus'): Promise<void> {
+export async function stopNative(name: ServiceName | 'otelcol' | 'jaeger' | 'victorialogs' | 'prometheus'): Promise<void> {
   const pid = Number(readFileSync(resolve(root, `.local/run/${name}.pid`), 'utf8'));
   try {
     process.kill(pid, 'SIGTERM');
@@ -84,14 +84,20 @@ export async function stopNative(name: 'otelcol' | 'jaeger' | 'crm' | 'victorial
 }
 
 /** Starts what is missing of the native stack (local:up is idempotent), with extra environment. */
-export async function localUp(env: Record<string, string> = {}): Promise<void> {
+/** local:up with these settings on top of this process's environment (undefined: unset). */
+export async function localUp(env: Record<string, string | undefined> = {}): Promise<void> {
   await runFile('npm', ['run', '-s', 'local:up'], { cwd: root, timeout: 300_000, env: { ...process.env, ...env } });
 }
 
 /** The collector's settings for a test: it is restarted with them (its queue survives on disk). */
-export async function restartCollector(env: Record<string, string>): Promise<void> {
+export async function restartCollector(env: Record<string, string | undefined>): Promise<void> {
   await stopNative('otelcol');
   await localUp(env);
+}
+
+/** The collector restarted with its config's own defaults, whatever OTELCOL_* an earlier test set. */
+export async function restartCollectorAsShipped(): Promise<void> {
+  await restartCollector(Object.fromEntries(Object.keys(process.env).filter((k) => k.startsWith('OTELCOL_')).map((k) => [k, undefined])));
 }
 
 /** The decision wait the collector runs with in these tests (OTELCOL_DECISION_WAIT, seconds). */

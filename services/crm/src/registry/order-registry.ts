@@ -12,6 +12,10 @@ interface OrderRow {
   trace_context: StoredTraceContext | null;
 }
 
+/** A row of the order joined with one of its transitions (the transition's columns null when it has none). */
+type OrderOnTransitionRow = Omit<OrderRow, 'status'> &
+  Record<string, unknown> & { order_status: OrderStatus } & { [K in Exclude<keyof TransitionRow, 'order_id'>]: TransitionRow[K] | null };
+
 interface TransitionRow {
   order_id: string;
   seq: number;
@@ -44,6 +48,11 @@ export interface ApplyResult {
 }
 
 const UNIQUE_VIOLATION = '23505';
+
+/** $1 order, $2 status, $3 previous status, $4 actor, $5 time, $6 ms in the previous status, $7 operator. */
+const INSERT_TRANSITION = `INSERT INTO order_transitions (order_id, seq, status, previous_status, actor, occurred_at, previous_status_ms, operator_id)
+  VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_transitions WHERE order_id = $1), $2, $3, $4, $5, $6, $7)
+  RETURNING *`;
 
 function toTransition(row: TransitionRow, channel: Channel, createdAt?: Date): TransitionRecord {
   return {
@@ -94,20 +103,21 @@ export class OrderRegistry {
     const channel = order?.channel ?? input.channel;
     if (!channel) throw new NotFoundError(`order ${orderId} is not in the registry (a creating transition needs its channel)`);
 
-    if (order) {
-      const prior = (
-        await q.query<TransitionRow & Record<string, unknown>>(
-          'SELECT * FROM order_transitions WHERE order_id = $1 AND status = $2',
-          [orderId, status],
-        )
-      ).rows[0];
-      if (prior && prior.actor === actor) {
-        return { transition: toTransition(prior, channel, order.created_at), replayed: true, trace_context: order.trace_context };
-      }
-    }
-
     const check = checkTransition({ channel, current: order?.status ?? null, next: status, actor });
     if (!check.ok) {
+      // Each channel's lifecycle is a path (a status is reached once), so only a transition the
+      // machine refuses can be a replay: the prior row is looked up then, not on every transition.
+      const prior = order
+        ? (
+            await q.query<TransitionRow & Record<string, unknown>>(
+              'SELECT * FROM order_transitions WHERE order_id = $1 AND status = $2',
+              [orderId, status],
+            )
+          ).rows[0]
+        : undefined;
+      if (prior && prior.actor === actor) {
+        return { transition: toTransition(prior, channel, order!.created_at), replayed: true, trace_context: order!.trace_context };
+      }
       throw new ConflictError(check.reason, check.message, {
         order_id: orderId,
         current_status: order?.status ?? null,
@@ -116,29 +126,27 @@ export class OrderRegistry {
       });
     }
 
+    // The order's row and its transition in one statement: one round trip under the row lock.
     const now = new Date();
     const previousMs = order ? now.getTime() - order.status_since.getTime() : null;
-    if (order) {
-      await q.query(
-        `UPDATE orders SET status = $2, status_since = $3,
-           closed_at = CASE WHEN $2 = 'CLOSED' THEN $3 ELSE closed_at END,
-           close_reason = COALESCE($4, close_reason)
-         WHERE order_id = $1`,
-        [orderId, status, now, input.closeReason ?? null],
-      );
-    } else {
-      await q.query(
-        `INSERT INTO orders (order_id, channel, user_id, status, status_since, created_at, trace_context)
-         VALUES ($1, $2, $3, $4, $5, $5, $6)`,
-        [orderId, channel, input.userId ?? null, status, now, input.traceContext ?? null],
-      );
-    }
-    const inserted = await q.query<TransitionRow & Record<string, unknown>>(
-      `INSERT INTO order_transitions (order_id, seq, status, previous_status, actor, occurred_at, previous_status_ms, operator_id)
-       VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM order_transitions WHERE order_id = $1), $2, $3, $4, $5, $6, $7)
-       RETURNING *`,
-      [orderId, status, order?.status ?? null, actor, now, previousMs, input.operatorId ?? null],
-    );
+    const transitionParams = [orderId, status, order?.status ?? null, actor, now, previousMs, input.operatorId ?? null];
+    const inserted = order
+      ? await q.query<TransitionRow & Record<string, unknown>>(
+          `WITH moved AS (
+             UPDATE orders SET status = $2, status_since = $5,
+               closed_at = CASE WHEN $2 = 'CLOSED' THEN $5 ELSE closed_at END,
+               close_reason = COALESCE($8, close_reason)
+             WHERE order_id = $1)
+           ${INSERT_TRANSITION}`,
+          [...transitionParams, input.closeReason ?? null],
+        )
+      : await q.query<TransitionRow & Record<string, unknown>>(
+          `WITH created AS (
+             INSERT INTO orders (order_id, channel, user_id, status, status_since, created_at, trace_context)
+             VALUES ($1, $8, $9, $2, $5, $5, $10))
+           ${INSERT_TRANSITION}`,
+          [...transitionParams, channel, input.userId ?? null, input.traceContext ?? null],
+        );
     return {
       transition: toTransition(inserted.rows[0]!, channel, order?.created_at ?? now),
       replayed: false,
@@ -156,21 +164,26 @@ export class OrderRegistry {
   }
 
   async get(orderId: string): Promise<Omit<RegisteredOrder, 'trace'>> {
-    const order = (await this.db.query<OrderRow & Record<string, unknown>>('SELECT * FROM orders WHERE order_id = $1', [orderId]))
-      .rows[0];
+    // The order and its history in one query: a row per transition, the order's columns on each.
+    const rows = (
+      await this.db.query<OrderOnTransitionRow>(
+        `SELECT o.order_id, o.channel, o.status AS order_status, o.status_since, o.created_at, o.closed_at, o.trace_context,
+                t.seq, t.status, t.previous_status, t.actor, t.operator_id, t.occurred_at, t.previous_status_ms
+         FROM orders o LEFT JOIN order_transitions t USING (order_id) WHERE o.order_id = $1 ORDER BY t.seq`,
+        [orderId],
+      )
+    ).rows;
+    const order = rows[0];
     if (!order) throw new NotFoundError(`order ${orderId} is not in the registry`);
-    const history = await this.db.query<TransitionRow & Record<string, unknown>>(
-      'SELECT * FROM order_transitions WHERE order_id = $1 ORDER BY seq',
-      [orderId],
-    );
+    const history = rows.filter((r): r is OrderOnTransitionRow & TransitionRow => r.seq !== null);
     return {
       order_id: order.order_id,
       channel: order.channel,
-      status: order.status,
+      status: order.order_status,
       status_since: order.status_since.toISOString(),
       created_at: order.created_at.toISOString(),
       closed_at: order.closed_at?.toISOString() ?? null,
-      history: history.rows.map((r) => toTransition(r, order.channel, order.created_at)),
+      history: history.map((r) => toTransition(r, order.channel, order.created_at)),
       trace_context: order.trace_context,
     };
   }

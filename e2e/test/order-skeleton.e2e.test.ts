@@ -110,7 +110,7 @@ describe('every order in Jaeger with its whole skeleton, under the default sampl
       // was lost, the DB. (Polled for whole: Jaeger may be writing the held spans as we read.)
       const detailBefore = (tr: JaegerTrace) =>
         detailSpans(tr).some((s) => tag(s, 'db.system.name') === 'postgresql') &&
-        detailSpans(tr).some((s) => s.operationName.startsWith('call mes PUT')) &&
+        detailSpans(tr).some((s) => s.operationName.startsWith('PUT /internal/work-orders/') && tag(s, 'span.kind') === 'client') &&
         detailSpans(tr).some((s) => s.operationName.startsWith('POST /orders/:orderId/submit'));
       const whole = (tr: JaegerTrace) => holds(reachedStatuses)(tr) && tr.spans.some((s) => s.operationName === 'order stuck') && detailBefore(tr);
       const trace = await orderTrace(id, whole, owners('b2c', reachedStatuses), (HOLD_WAIT_S + 30) * 1000);

@@ -160,15 +160,19 @@ describe('faults as the trace shows them', () => {
     await adminApi('mes-api').send('PUT', '/admin/faults', { json: { failNext: 2 } });
     const placed = await submit(id);
     assert.equal(placed.status, 200, JSON.stringify(placed.body));
-    const trace = await orderTrace(id, (t) => t.spans.some((s) => s.operationName === 'call mes-api POST /internal/orders/:id/price'));
-    const call = trace.spans.find((s) => s.operationName === 'call mes-api POST /internal/orders/:id/price')!;
-    assert.equal(tag(call, 'retry.count'), 2);
-    assert.equal(tag(call, 'http.request.attempts'), 3);
-    const attempts = trace.spans
-      .filter((s) => s.references.some((r) => r.spanID === call.spanID) && tag(s, 'span.kind') === 'client')
-      .sort((a, b) => a.startTime - b.startTime);
+    // One CLIENT span per attempt, siblings under the shop's request; the last carries the call's counts.
+    const pricing = (t: JaegerTrace) =>
+      t.spans
+        .filter((s) => s.operationName === 'POST /internal/orders/:id/price' && tag(s, 'span.kind') === 'client')
+        .sort((a, b) => a.startTime - b.startTime);
+    const trace = await orderTrace(id, (t) => pricing(t).length === 3);
+    const attempts = pricing(trace);
+    const parents = new Set(attempts.map((s) => s.references.find((r) => r.refType === 'CHILD_OF')?.spanID));
+    assert.equal(parents.size, 1, 'the attempts share their parent');
     assert.deepEqual(attempts.map((s) => tag(s, 'http.request.resend_count')), [undefined, 1, 2]);
     assert.deepEqual(attempts.map((s) => tag(s, 'http.response.status_code')), [500, 500, 200]);
+    assert.deepEqual(attempts.map((s) => tag(s, 'retry.count')), [undefined, undefined, 2]);
+    assert.equal(tag(attempts[2]!, 'http.request.attempts'), 3);
     assert.ok(isError(attempts[0]!) && isError(attempts[1]!) && !isError(attempts[2]!));
     assert.ok(hasStatus('MANUFACTURING_APPROVED')(trace));
   });
@@ -183,13 +187,14 @@ describe('faults as the trace shows them', () => {
     assert.equal(failed.body.error, 'upstream_timeout');
 
     const timedOut = (t: JaegerTrace) =>
-      t.spans.filter((s) => s.operationName.startsWith('call ') && tag(s, 'timeout') === true && isError(s));
-    const trace = await orderTrace(id, (t) => timedOut(t).length > 0);
-    const call = timedOut(trace)[0]!;
-    assert.ok((tag(call, 'timeout.budget_ms') as number) > 0);
-    assert.ok((tag(call, 'timeout.attempts') as number) >= 1);
-    const attempts = trace.spans.filter((s) => tag(s, 'span.kind') === 'client' && tag(s, 'error.type') === 'timeout');
-    assert.ok(attempts.length >= 1 && attempts.every(isError), 'the timed-out attempts are error spans');
+      t.spans.filter((s) => tag(s, 'span.kind') === 'client' && tag(s, 'timeout') === true && tag(s, 'error.type') === 'timeout' && isError(s));
+    // The attempt that ended the call: the call's own counts are on it.
+    const trace = await orderTrace(id, (t) => timedOut(t).some((s) => tag(s, 'timeout.attempts') !== undefined));
+    const attempts = timedOut(trace);
+    const last = attempts.find((s) => tag(s, 'timeout.attempts') !== undefined)!;
+    assert.ok((tag(last, 'timeout.budget_ms') as number) > 0);
+    assert.ok((tag(last, 'timeout.attempts') as number) >= 1);
+    assert.equal(tag(last, 'http.request.attempts'), (tag(last, 'retry.count') as number) + 1);
     assert.ok(attempts.some((s) => s.logs.some((l) => l.fields.some((f) => f.key === 'event' && f.value === 'exception'))), 'with an exception event');
 
     // The customer places the order again once the MES answers: same trace, and it goes on to the end.

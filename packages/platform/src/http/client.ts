@@ -129,9 +129,11 @@ export class ServiceClient {
   constructor(readonly options: ServiceClientOptions) {}
 
   /**
-   * Any answer that is not retryable comes back as it is, 4xx included. Traced as one span for the
-   * logical call (retry.count, timeout and its budget) with a CLIENT span per attempt
-   * (http.request.resend_count), each carrying the trace context to the callee.
+   * Any answer that is not retryable comes back as it is, 4xx included. Traced as one CLIENT span
+   * per attempt (http.request.resend_count from the second one on, its time budget), each carrying
+   * the trace context to the callee; the attempt that ends the call also carries the call's
+   * retry.count, http.request.attempts and timeout.attempts. No span for the logical call: with no
+   * retry (nearly every call) it only repeated its one attempt.
    */
   async call<T = unknown>(method: string, path: string, opts: CallOptions = {}): Promise<CallResult<T>> {
     const { target, baseUrl, backoffMs } = this.options;
@@ -158,79 +160,62 @@ export class ServiceClient {
       timeoutMs,
       durationMs: Math.round(performance.now() - started),
     });
+    const endCall = (attempt: Span) =>
+      attempt.setAttributes({ [ATTR.retryCount]: attempts - 1, [ATTR.attempts]: attempts, [ATTR.timedOutAttempts]: timedOutAttempts });
 
-    return tracer().startActiveSpan(
-      `call ${target} ${method} ${template}`,
-      { kind: SpanKind.INTERNAL, attributes: { [ATTR.peerService]: target, [ATTR.timeoutBudgetMs]: timeoutMs } },
-      async (callSpan) => {
-        const finish = (timedOut: boolean) => {
-          const s = stats();
-          callSpan.setAttributes({
-            [ATTR.retryCount]: s.retryCount,
-            [ATTR.attempts]: s.attempts,
-            [ATTR.timeout]: timedOut,
-            [ATTR.timedOutAttempts]: s.timedOutAttempts,
-          });
-          return s;
-        };
-        try {
-          const answer = await pRetry(
-            async (attemptNumber) => {
-              attempts = attemptNumber;
-              const attempt = tracer().startSpan(`${method} ${template}`, {
-                kind: SpanKind.CLIENT,
-                attributes: {
-                  'http.request.method': method,
-                  'url.full': `${url.origin}${url.pathname}`,
-                  'server.address': url.hostname,
-                  'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
-                  [ATTR.peerService]: target,
-                  ...(attemptNumber > 1 ? { [ATTR.resendCount]: attemptNumber - 1 } : {}),
-                },
-              });
-              const sent = { ...headers };
-              propagation.inject(trace.setSpan(context.active(), attempt), sent);
-              let response: Response;
-              let text: string;
-              try {
-                response = await fetch(url, { method, headers: sent, body, signal: AbortSignal.timeout(timeoutMs) });
-                text = await response.text();
-              } catch (err) {
-                const timedOut = (err as Error).name === 'TimeoutError';
-                if (timedOut) timedOutAttempts += 1;
-                const reason = timedOut ? `timed out after ${timeoutMs} ms` : (err as Error).message;
-                endAttempt(attempt, { error: new Error(reason), timedOut });
-                throw new AttemptFailure(reason, timedOut);
-              }
-              endAttempt(attempt, { status: response.status });
-              if (RETRYABLE_STATUS.has(response.status) && !response.headers.has(RETRIES_EXHAUSTED_HEADER)) {
-                throw new AttemptFailure(`answered ${response.status}`, false, response.status);
-              }
-              return { status: response.status, body: parseBody(text) as T };
+    try {
+      const answer = await pRetry(
+        async (attemptNumber) => {
+          attempts = attemptNumber;
+          const last = attemptNumber > retries;
+          const attempt = tracer().startSpan(`${method} ${template}`, {
+            kind: SpanKind.CLIENT,
+            attributes: {
+              'http.request.method': method,
+              'url.full': `${url.origin}${url.pathname}`,
+              'server.address': url.hostname,
+              'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+              [ATTR.peerService]: target,
+              [ATTR.timeoutBudgetMs]: timeoutMs,
+              ...(attemptNumber > 1 ? { [ATTR.resendCount]: attemptNumber - 1 } : {}),
             },
-            { retries, minTimeout: backoffMs, maxTimeout: Math.max(backoffMs * 16, backoffMs), factor: 2, randomize: true },
-          );
-          if (answer.status >= 500) callSpan.setStatus({ code: SpanStatusCode.ERROR });
-          const done = finish(false);
-          this.options.onCall?.(done, answer.status >= 500 ? 'error_status' : 'ok');
-          return { ...answer, ...done };
-        } catch (err) {
-          const failure = err instanceof AttemptFailure ? err : new AttemptFailure((err as Error).message, false);
-          const done = finish(failure.timedOut);
-          // A 5xx the retries could not get past is an answer; no answer at all is a failure.
-          this.options.onCall?.(done, failure.status ? 'error_status' : 'failed');
-          const error = new UpstreamError(
-            { ...done, timedOut: failure.timedOut, ...(failure.status ? { upstreamStatus: failure.status } : {}) },
-            failure.message,
-          );
-          callSpan.recordException(error);
-          callSpan.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
-          throw error;
-        } finally {
-          callSpan.end();
-        }
-      },
-    );
+          });
+          const sent = { ...headers };
+          propagation.inject(trace.setSpan(context.active(), attempt), sent);
+          let response: Response;
+          let text: string;
+          try {
+            response = await fetch(url, { method, headers: sent, body, signal: AbortSignal.timeout(timeoutMs) });
+            text = await response.text();
+          } catch (err) {
+            const timedOut = (err as Error).name === 'TimeoutError';
+            if (timedOut) timedOutAttempts += 1;
+            const reason = timedOut ? `timed out after ${timeoutMs} ms` : (err as Error).message;
+            if (last) endCall(attempt);
+            endAttempt(attempt, { error: new Error(reason), timedOut });
+            throw new AttemptFailure(reason, timedOut);
+          }
+          const retryable = RETRYABLE_STATUS.has(response.status) && !response.headers.has(RETRIES_EXHAUSTED_HEADER);
+          if (last || !retryable) endCall(attempt);
+          endAttempt(attempt, { status: response.status });
+          if (retryable) throw new AttemptFailure(`answered ${response.status}`, false, response.status);
+          return { status: response.status, body: parseBody(text) as T };
+        },
+        { retries, minTimeout: backoffMs, maxTimeout: Math.max(backoffMs * 16, backoffMs), factor: 2, randomize: true },
+      );
+      const done = stats();
+      this.options.onCall?.(done, answer.status >= 500 ? 'error_status' : 'ok');
+      return { ...answer, ...done };
+    } catch (err) {
+      const failure = err instanceof AttemptFailure ? err : new AttemptFailure((err as Error).message, false);
+      const done = stats();
+      // A 5xx the retries could not get past is an answer; no answer at all is a failure.
+      this.options.onCall?.(done, failure.status ? 'error_status' : 'failed');
+      throw new UpstreamError(
+        { ...done, timedOut: failure.timedOut, ...(failure.status ? { upstreamStatus: failure.status } : {}) },
+        failure.message,
+      );
+    }
   }
 
   /** Like `call`, but a 4xx answer becomes this service's error with the same status and code. */

@@ -83,8 +83,7 @@ export async function stopNative(name: ServiceName | 'otelcol' | 'jaeger' | 'vic
   });
 }
 
-/** Starts what is missing of the native stack (local:up is idempotent), with extra environment. */
-/** local:up with these settings on top of this process's environment (undefined: unset). */
+/** Starts what is missing of the native stack (local:up is idempotent), with these settings on top of this process's environment (undefined: unset). */
 export async function localUp(env: Record<string, string | undefined> = {}): Promise<void> {
   await runFile('npm', ['run', '-s', 'local:up'], { cwd: root, timeout: 300_000, env: { ...process.env, ...env } });
 }

@@ -79,9 +79,14 @@ export function shopRoutes(rt: ServiceRuntime): Router {
     return row;
   }
 
+  async function findOrderWithModel(orderId: string) {
+    const row = await store.orderWithModel(orderId);
+    if (!row) throw new NotFoundError(`order ${orderId} not found`);
+    return row;
+  }
+
   async function view(orderId: string) {
-    const order = await findOrder(orderId);
-    const model = await store.model(orderId);
+    const { model, ...order } = await findOrderWithModel(orderId);
     const { status } = await registry.get(orderId);
     return {
       order_id: order.order_id,
@@ -177,8 +182,7 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   });
 
   async function placeOrder(orderId: string, body: { quantity: number; material: (typeof MATERIALS)[number] }) {
-    const order = await findOrder(orderId);
-    const model = await store.model(orderId);
+    const { model, ...order } = await findOrderWithModel(orderId);
     if (!model) throw new ConflictError('out_of_order', `order ${orderId} has no model yet: upload one before placing the order`);
     // A re-submission (a retry) keeps the first quantity and material.
     const quantity = order.quantity ?? body.quantity;

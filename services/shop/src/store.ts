@@ -21,6 +21,8 @@ export interface ModelRow {
   bytes: number;
 }
 
+type Nullable<T> = { [K in keyof T]: T[K] | null };
+
 /** The shop's data: B2C orders, their models, and the customer notifications of every order. */
 export class ShopStore {
   /** Its orders' tokens (their hashes), in its own order_tokens table. */
@@ -71,13 +73,20 @@ export class ShopStore {
     return (await this.db.query<ShopOrderRow & Record<string, unknown>>('SELECT * FROM orders WHERE order_id = $1', [orderId])).rows[0];
   }
 
-  async model(orderId: string): Promise<ModelRow | undefined> {
-    return (
-      await this.db.query<ModelRow & Record<string, unknown>>(
-        'SELECT source, format, triangles, size_x, size_y, size_z, bytes FROM models WHERE order_id = $1',
+  /** The order with its model (null before one is uploaded): one query for what a view shows. */
+  async orderWithModel(orderId: string): Promise<(ShopOrderRow & { model: ModelRow | null }) | undefined> {
+    const row = (
+      await this.db.query<ShopOrderRow & Nullable<ModelRow> & Record<string, unknown>>(
+        `SELECT o.order_id, o.user_id, o.quantity, o.material, o.price_cents, o.created_at, o.submitted_at,
+                m.source, m.format, m.triangles, m.size_x, m.size_y, m.size_z, m.bytes
+         FROM orders o LEFT JOIN models m USING (order_id) WHERE o.order_id = $1`,
         [orderId],
       )
     ).rows[0];
+    if (!row) return undefined;
+    const { source, format, triangles, size_x, size_y, size_z, bytes, ...order } = row;
+    const model = source === null ? null : ({ source, format, triangles, size_x, size_y, size_z, bytes } as ModelRow);
+    return { ...order, model };
   }
 
   /** A new model replaces the old one. */

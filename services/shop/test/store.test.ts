@@ -33,9 +33,13 @@ describe('the shop store', () => {
   it('replaces a model with the next one, and keeps the first quantity and material once placed', async () => {
     const id = randomUUID();
     await store.newOrder('customer-2', undefined).insert(id, null);
+    assert.equal((await store.orderWithModel(id))?.model, null, 'no model before the first upload');
     await store.saveModel(id, 'upload', model(4));
     await store.saveModel(id, 'constructor', model(12));
-    assert.deepEqual(await store.model(id), { source: 'constructor', format: 'binary', triangles: 12, size_x: 10, size_y: 10, size_z: 10, bytes: 684 });
+    const withModel = await store.orderWithModel(id);
+    assert.deepEqual(withModel?.model, { source: 'constructor', format: 'binary', triangles: 12, size_x: 10, size_y: 10, size_z: 10, bytes: 684 });
+    assert.equal(withModel?.user_id, 'customer-2');
+    assert.equal(await store.orderWithModel(randomUUID()), undefined, 'an unknown order');
     await store.markSubmitted(id, 2, 'PLA');
     await store.markSubmitted(id, 9, 'NYLON');
     const order = await store.order(id);

@@ -62,7 +62,7 @@ describe('the order skeleton in the SDK', () => {
   it('hangs a transition under the order root, links it to the request, and keeps the work under the request', async () => {
     const { root, request } = await inRequest({ withRoot: true }, async (root, request) => {
       await tracedTransition('SUBMITTED', async () => {
-        tracer.startSpan('call crm PUT /internal/registry/…').end();
+        tracer.startSpan('PUT /internal/registry/orders/:id/transitions/SUBMITTED').end();
         return { transition: TRANSITION, replayed: false };
       });
       return { root, request };
@@ -74,7 +74,7 @@ describe('the order skeleton in the SDK', () => {
     assert.equal(marker.attributes[ATTR.skeleton], true);
     assert.equal(marker.attributes[ATTR.status], 'SUBMITTED');
     assert.equal(marker.attributes[ATTR.previousStatusDurationMs], 42);
-    assert.equal(parentOf(named('call crm PUT /internal/registry/…')), request.spanContext().spanId, 'the detail stays under the request');
+    assert.equal(parentOf(named('PUT /internal/registry/orders/:id/transitions/SUBMITTED')), request.spanContext().spanId, 'the detail stays under the request');
   });
 
   it('links nothing when the request is the order root itself (Jaeger would take a link to the parent for its reference type)', async () => {

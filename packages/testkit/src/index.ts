@@ -159,3 +159,5 @@ export async function storeDatabase(service: ServiceName, migrationsDir: string)
     },
   };
 }
+
+export { growth, slopePerMinute, type Point } from './growth.js';

@@ -94,7 +94,9 @@ export function pathTemplate(path: string): string {
   return path.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ':id').split('?')[0]!;
 }
 
-function endAttempt(span: Span, outcome: { status?: number; error?: Error; timedOut?: boolean }): void {
+/** Ends an attempt's span; the attempt that ends the call also carries the call's counts. */
+function endAttempt(span: Span, outcome: { status?: number; error?: Error; timedOut?: boolean }, call?: CallStats): void {
+  if (call) span.setAttributes({ [ATTR.retryCount]: call.retryCount, [ATTR.attempts]: call.attempts, [ATTR.timedOutAttempts]: call.timedOutAttempts });
   if (outcome.status !== undefined) {
     span.setAttribute('http.response.status_code', outcome.status);
     if (outcome.status >= 500) {
@@ -160,8 +162,6 @@ export class ServiceClient {
       timeoutMs,
       durationMs: Math.round(performance.now() - started),
     });
-    const endCall = (attempt: Span) =>
-      attempt.setAttributes({ [ATTR.retryCount]: attempts - 1, [ATTR.attempts]: attempts, [ATTR.timedOutAttempts]: timedOutAttempts });
 
     try {
       const answer = await pRetry(
@@ -191,13 +191,11 @@ export class ServiceClient {
             const timedOut = (err as Error).name === 'TimeoutError';
             if (timedOut) timedOutAttempts += 1;
             const reason = timedOut ? `timed out after ${timeoutMs} ms` : (err as Error).message;
-            if (last) endCall(attempt);
-            endAttempt(attempt, { error: new Error(reason), timedOut });
+            endAttempt(attempt, { error: new Error(reason), timedOut }, last ? stats() : undefined);
             throw new AttemptFailure(reason, timedOut);
           }
           const retryable = RETRYABLE_STATUS.has(response.status) && !response.headers.has(RETRIES_EXHAUSTED_HEADER);
-          if (last || !retryable) endCall(attempt);
-          endAttempt(attempt, { status: response.status });
+          endAttempt(attempt, { status: response.status }, last || !retryable ? stats() : undefined);
           if (retryable) throw new AttemptFailure(`answered ${response.status}`, false, response.status);
           return { status: response.status, body: parseBody(text) as T };
         },

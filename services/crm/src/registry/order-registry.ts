@@ -107,16 +107,16 @@ export class OrderRegistry {
     if (!check.ok) {
       // Each channel's lifecycle is a path (a status is reached once), so only a transition the
       // machine refuses can be a replay: the prior row is looked up then, not on every transition.
-      const prior = order
-        ? (
-            await q.query<TransitionRow & Record<string, unknown>>(
-              'SELECT * FROM order_transitions WHERE order_id = $1 AND status = $2',
-              [orderId, status],
-            )
-          ).rows[0]
-        : undefined;
-      if (prior && prior.actor === actor) {
-        return { transition: toTransition(prior, channel, order!.created_at), replayed: true, trace_context: order!.trace_context };
+      if (order) {
+        const prior = (
+          await q.query<TransitionRow & Record<string, unknown>>('SELECT * FROM order_transitions WHERE order_id = $1 AND status = $2', [
+            orderId,
+            status,
+          ])
+        ).rows[0];
+        if (prior?.actor === actor) {
+          return { transition: toTransition(prior, channel, order.created_at), replayed: true, trace_context: order.trace_context };
+        }
       }
       throw new ConflictError(check.reason, check.message, {
         order_id: orderId,

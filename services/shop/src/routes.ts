@@ -73,20 +73,15 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   router.use(express.static(STOREFRONT_DIR, { index: 'index.html', maxAge: '1h' }));
   router.use(rumRelay(rt.config.rum, rt.logger, RUM_TRACES_PATH));
 
+  /** The order with its model; 404 when there is no such order. */
   async function findOrder(orderId: string) {
-    const row = await store.order(orderId);
-    if (!row) throw new NotFoundError(`order ${orderId} not found`);
-    return row;
-  }
-
-  async function findOrderWithModel(orderId: string) {
     const row = await store.orderWithModel(orderId);
     if (!row) throw new NotFoundError(`order ${orderId} not found`);
     return row;
   }
 
   async function view(orderId: string) {
-    const { model, ...order } = await findOrderWithModel(orderId);
+    const { model, ...order } = await findOrder(orderId);
     const { status } = await registry.get(orderId);
     return {
       order_id: order.order_id,
@@ -182,7 +177,7 @@ export function shopRoutes(rt: ServiceRuntime): Router {
   });
 
   async function placeOrder(orderId: string, body: { quantity: number; material: (typeof MATERIALS)[number] }) {
-    const { model, ...order } = await findOrderWithModel(orderId);
+    const { model, ...order } = await findOrder(orderId);
     if (!model) throw new ConflictError('out_of_order', `order ${orderId} has no model yet: upload one before placing the order`);
     // A re-submission (a retry) keeps the first quantity and material.
     const quantity = order.quantity ?? body.quantity;

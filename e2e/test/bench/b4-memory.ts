@@ -25,46 +25,79 @@ function composeLimitsMiB(): { total: number; unlimited: string[] } {
   return { total, unlimited };
 }
 
-/**
- * B4: the whole native stack's memory at the demo's load (the compose simulator's 0.5 orders/s),
- * every process, sampled every 5 s for `seconds`; and the sum of compose's memory limits.
- * Targets: ≤ 1.5 GB natively, ≤ 2 GB of limits.
- */
-export async function b4(opts: { seconds: number }): Promise<BenchResult> {
-  const sim = spawn('bash', [resolve(root, 'scripts/with-local-env.sh'), process.execPath, resolve(root, 'services/simulator/dist/src/main.js'), 'run', '--rate', '0.5'], {
+/** The simulator at `rate` orders/s, started for one phase and stopped (SIGTERM) after it. */
+function simulator(rate: number) {
+  return spawn('bash', [resolve(root, 'scripts/with-local-env.sh'), process.execPath, resolve(root, 'services/simulator/dist/src/main.js'), 'run', '--rate', String(rate)], {
     cwd: root,
     stdio: 'ignore',
   });
+}
+
+interface PhaseMemory {
+  /** Each process's peak over the phase (MiB PSS). */
+  readonly peak: Map<string, number>;
+  /** The peak of the sum over the phase, and the sum at its last sample. */
+  readonly peakTotal: number;
+  readonly lastTotal: number;
+  readonly last: Map<string, number>;
+}
+
+/** Every process's PSS sampled every 5 s for `seconds`, after `warmupS` at the same load. */
+async function phase(rate: number, warmupS: number, seconds: number): Promise<PhaseMemory> {
+  const sim = simulator(rate);
   const peak = new Map<string, number>();
   let peakTotal = 0;
+  let lastTotal = 0;
+  let last = new Map<string, number>();
   try {
-    await sleep(15_000); // past start-up: orders in every status
-    for (const end = Date.now() + opts.seconds * 1000; Date.now() < end; await sleep(5000)) {
-      let total = 0;
-      for (const p of stackProcesses()) {
-        const mib = p.pids.reduce((a, pid) => a + pssMiB(pid), 0);
-        peak.set(p.name, Math.max(peak.get(p.name) ?? 0, mib));
-        total += mib;
-      }
-      peakTotal = Math.max(peakTotal, total);
+    await sleep(warmupS * 1000);
+    for (const end = Date.now() + seconds * 1000; Date.now() < end; await sleep(5000)) {
+      last = new Map(stackProcesses().map((p) => [p.name, p.pids.reduce((a, pid) => a + pssMiB(pid), 0)]));
+      lastTotal = [...last.values()].reduce((a, b) => a + b, 0);
+      for (const [name, mib] of last) peak.set(name, Math.max(peak.get(name) ?? 0, mib));
+      peakTotal = Math.max(peakTotal, lastTotal);
     }
   } finally {
     sim.kill('SIGTERM');
+    await new Promise((done) => (sim.exitCode === null ? sim.once('exit', done) : done(undefined)));
   }
+  return { peak, peakTotal, lastTotal, last };
+}
+
+const DEMO_RATE = 0.5; // the compose simulator's rate
+const BURST_RATE = 10 * DEMO_RATE;
+
+/**
+ * B4: the whole native stack's memory at the demo's load (every process), then during a burst at
+ * ten times that load and at the demo's load again after it (does the memory come back?); and the
+ * sum of compose's memory limits. Targets: ≤ 1.5 GB natively at the demo's load, ≤ 2 GB of limits.
+ * Run first in `npm run bench`: the other benchmarks flood the stack, and what a flood leaves is
+ * what the burst phase shows.
+ */
+export async function b4(opts: { seconds: number }): Promise<BenchResult> {
+  const demo = await phase(DEMO_RATE, 15, opts.seconds);
+  const burst = await phase(BURST_RATE, 15, opts.seconds);
+  const after = await phase(DEMO_RATE, 15, opts.seconds);
   const limits = composeLimitsMiB();
-  const biggest = [...peak].sort((a, b) => b[1] - a[1]);
+  const mib = (v: number | undefined) => (v ?? 0).toFixed(0);
+  const byDemo = [...demo.peak].sort((a, b) => b[1] - a[1]).map(([name]) => name);
   return {
     id: 'B4',
     title: "The stack's memory",
-    target: '≤ 1.5 GB natively (every process) and ≤ 2 GB of compose limits',
-    met: peakTotal <= 1536 && limits.total <= 2048,
+    target: '≤ 1.5 GB natively (every process) at the demo\'s load and ≤ 2 GB of compose limits',
+    met: demo.peakTotal <= 1536 && limits.total <= 2048,
     rows: [
-      ['native stack, every process (peak of the sum, PSS)', `${peakTotal.toFixed(0)} MiB`],
-      ...biggest.map(([name, mib]) => [`  ${name}`, `${mib.toFixed(0)} MiB`] as const),
+      [`native stack at the demo's load, ${DEMO_RATE} orders/s (peak of the sum, PSS)`, `${mib(demo.peakTotal)} MiB`],
+      [`during a burst at ${BURST_RATE} orders/s (peak of the sum)`, `${mib(burst.peakTotal)} MiB`],
+      [`at the demo's load again, ${15 + opts.seconds} s after the burst (the sum at the end)`, `${mib(after.lastTotal)} MiB`],
+      ['each process: demo peak / burst peak / after the burst', ''],
+      ...byDemo.map((name) => [`  ${name}`, `${mib(demo.peak.get(name))} / ${mib(burst.peak.get(name))} / ${mib(after.last.get(name))} MiB`] as const),
       ['compose: sum of memory limits', `${limits.total.toFixed(0)} MiB${limits.unlimited.length ? ` (no limit: ${limits.unlimited.join(', ')})` : ''}`],
     ],
     notes:
-      `The simulator at the demo's 0.5 orders/s for ${opts.seconds} s (after 15 s of warm-up); every process local:up started and ` +
-      'PostgreSQL with its backends, as proportional set size (shared pages divided among the processes that share them), sampled every 5 s.',
+      `Three phases of the simulator, each ${opts.seconds} s after 15 s of warm-up at its rate: the demo's ${DEMO_RATE} orders/s, a burst at ` +
+      `${BURST_RATE}, the demo's rate again. Every process local:up started and PostgreSQL with its backends, as proportional set size ` +
+      '(shared pages divided among the processes that share them), sampled every 5 s. The target is the first phase\'s; what the stack ' +
+      'ran before (the other benchmarks, tests) shows in it: Jaeger\'s Badger caches and the services\' heaps keep part of what a flood grew.',
   };
 }

@@ -28,7 +28,7 @@ async function api<T>(method: string, path: string, body?: unknown | FormData): 
         };
   // The demo's "fails only in the browser": the page gives up on the call at once (the shop still
   // answers it), as a flaky network or a too-short client timeout would.
-  if (faults.abortCalls) init.signal = AbortSignal.timeout(1);
+  if ((await faults).abortCalls) init.signal = AbortSignal.timeout(1);
   const res = await inAction(() => fetch(path, init));
   const json = (await res.json().catch(() => ({}))) as T & { message?: string };
   if (!res.ok) throw new ApiError(json.message ?? `${method} ${path}: ${res.status}`);
@@ -41,8 +41,14 @@ let orderId: string | undefined;
  * nothing left in the browser's storage can be read back by a later script or visitor.
  */
 let orderToken: string | undefined;
-/** Client-side faults the shop switches on for the demo (PUT /admin/faults, `storefront`). */
-let faults: { brokenButton?: boolean; abortCalls?: boolean } = {};
+/**
+ * Client-side faults the shop switches on for the demo (PUT /admin/faults, `storefront`), read once
+ * as the page loads. Awaited where they apply, so that they hold from the first click, however
+ * fast it comes.
+ */
+const faults: Promise<{ brokenButton?: boolean; abortCalls?: boolean }> = fetch('/storefront/faults')
+  .then((r) => (r.ok ? r.json() : {}))
+  .catch(() => ({}));
 
 const say = (text: string) => void ($('message').textContent = text);
 const show = (id: string) => void ($(id).hidden = false);
@@ -90,7 +96,7 @@ on('box-form', 'submit', 'build-box', async () => {
 });
 
 on('place-form', 'submit', 'place-order', async () => {
-  if (faults.brokenButton) {
+  if ((await faults).brokenButton) {
     // The demo's broken button: a bug in the page, invisible to the backend (nothing is sent).
     const summary = undefined as unknown as { quantity: number };
     void summary.quantity;
@@ -116,6 +122,3 @@ function follow(): void {
 }
 
 for (const m of MATERIALS) $<HTMLSelectElement>('material').append(new Option(m, m));
-void fetch('/storefront/faults')
-  .then((r) => (r.ok ? r.json() : {}))
-  .then((f: typeof faults) => void (faults = f), () => undefined);

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
-import { pssMiB, stackProcesses } from '../support/processes.js';
-import { root } from '../support/stack.js';
+import { groupPssMiB, stackProcesses } from '../support/processes.js';
+import { root, SIMULATOR_ARGS } from '../support/stack.js';
 import type { BenchResult } from './result.js';
 
 /** The sum of compose's memory limits over the services that keep running (one-shots apart). */
@@ -27,41 +27,38 @@ function composeLimitsMiB(): { total: number; unlimited: string[] } {
 
 /** The simulator at `rate` orders/s, started for one phase and stopped (SIGTERM) after it. */
 function simulator(rate: number) {
-  return spawn('bash', [resolve(root, 'scripts/with-local-env.sh'), process.execPath, resolve(root, 'services/simulator/dist/src/main.js'), 'run', '--rate', String(rate)], {
-    cwd: root,
-    stdio: 'ignore',
-  });
+  return spawn('bash', [...SIMULATOR_ARGS, 'run', '--rate', String(rate)], { cwd: root, stdio: 'ignore' });
 }
 
 interface PhaseMemory {
   /** Each process's peak over the phase (MiB PSS). */
   readonly peak: Map<string, number>;
-  /** The peak of the sum over the phase, and the sum at its last sample. */
+  /** The peak of the sum over the phase. */
   readonly peakTotal: number;
-  readonly lastTotal: number;
+  /** Each process at the phase's last sample. */
   readonly last: Map<string, number>;
 }
+
+const sum = (m: Map<string, number>) => [...m.values()].reduce((a, b) => a + b, 0);
 
 /** Every process's PSS sampled every 5 s for `seconds`, after `warmupS` at the same load. */
 async function phase(rate: number, warmupS: number, seconds: number): Promise<PhaseMemory> {
   const sim = simulator(rate);
   const peak = new Map<string, number>();
   let peakTotal = 0;
-  let lastTotal = 0;
   let last = new Map<string, number>();
   try {
     await sleep(warmupS * 1000);
     for (const end = Date.now() + seconds * 1000; Date.now() < end; await sleep(5000)) {
-      last = new Map(stackProcesses().map((p) => [p.name, p.pids.reduce((a, pid) => a + pssMiB(pid), 0)]));
-      lastTotal = [...last.values()].reduce((a, b) => a + b, 0);
+      last = new Map(stackProcesses().map((p) => [p.name, groupPssMiB(p)]));
       for (const [name, mib] of last) peak.set(name, Math.max(peak.get(name) ?? 0, mib));
-      peakTotal = Math.max(peakTotal, lastTotal);
+      peakTotal = Math.max(peakTotal, sum(last));
     }
   } finally {
     sim.kill('SIGTERM');
     await new Promise((done) => (sim.exitCode === null ? sim.once('exit', done) : done(undefined)));
   }
-  return { peak, peakTotal, lastTotal, last };
+  return { peak, peakTotal, last };
 }
 
 const DEMO_RATE = 0.5; // the compose simulator's rate
@@ -92,7 +89,7 @@ export async function b4(opts: { seconds: number }): Promise<BenchResult> {
     rows: [
       [`native stack at the demo's load, ${DEMO_RATE} orders/s (peak of the sum, PSS)`, verdict(demo.peakTotal, NATIVE_TARGET_MIB)],
       [`during a burst at ${BURST_RATE} orders/s (peak of the sum)`, `${mib(burst.peakTotal)} MiB`],
-      [`at the demo's load again, ${15 + opts.seconds} s after the burst (the sum at the end)`, `${mib(after.lastTotal)} MiB`],
+      [`at the demo's load again, ${15 + opts.seconds} s after the burst (the sum at the end)`, `${mib(sum(after.last))} MiB`],
       ['each process: demo peak / burst peak / after the burst', ''],
       ...byDemo.map((name) => [`  ${name}`, `${mib(demo.peak.get(name))} / ${mib(burst.peak.get(name))} / ${mib(after.last.get(name))} MiB`] as const),
       ['compose: sum of memory limits', `${verdict(limits.total, COMPOSE_TARGET_MIB)}${limits.unlimited.length ? ` (no limit: ${limits.unlimited.join(', ')})` : ''}`],

@@ -8,7 +8,7 @@ import { checkConsistency, type ConsistencyReport } from '@orderscope/ops';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@orderscope/orders';
 import { detailSpans, findOrderTraces } from './jaeger.js';
 import { scrape, sumSeries } from './secure.js';
-import { E2E_DECISION_WAIT, root, secret } from './stack.js';
+import { E2E_DECISION_WAIT, root, secret, SIMULATOR_ARGS } from './stack.js';
 
 /**
  * The fault suite's tools (e2e/test/faults, `npm run test:faults`): a simulated run in the
@@ -36,7 +36,7 @@ export function simulatedRun(orders: number, opts: { concurrency?: number; rate?
   // Customers at once (closed loop), or a new order every 1/rate s (open loop).
   const pace = opts.rate === undefined ? ['--concurrency', String(opts.concurrency ?? 4)] : ['--rate', String(opts.rate)];
   const args = [
-    resolve(root, 'scripts/with-local-env.sh'), process.execPath, resolve(root, 'services/simulator/dist/src/main.js'),
+    ...SIMULATOR_ARGS,
     '--orders', String(orders), ...pace, '--deadline-s', String(opts.deadlineS ?? 300),
     '--scenario', 'healthy', '--quiet',
   ];

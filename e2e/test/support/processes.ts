@@ -67,7 +67,10 @@ export function stackProcesses(): StackProcess[] {
   return out;
 }
 
+/** A process group's memory (PSS, MiB), summed over its processes. */
+export const groupPssMiB = (p: StackProcess): number => p.pids.reduce((a, pid) => a + pssMiB(pid), 0);
+
 /** A process group's memory (PSS, MiB) and open sockets, summed over its processes. */
 export function footprint(p: StackProcess): { mib: number; sockets: number } {
-  return p.pids.reduce((a, pid) => ({ mib: a.mib + pssMiB(pid), sockets: a.sockets + socketCount(pid) }), { mib: 0, sockets: 0 });
+  return { mib: groupPssMiB(p), sockets: p.pids.reduce((a, pid) => a + socketCount(pid), 0) };
 }

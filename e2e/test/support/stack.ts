@@ -101,3 +101,8 @@ export async function restartCollectorAsShipped(): Promise<void> {
 
 /** The decision wait the collector runs with in these tests (OTELCOL_DECISION_WAIT, seconds). */
 export const E2E_DECISION_WAIT = '5s';
+
+/** The simulator's command line with the native stack's environment: `bash` and these, then its own arguments. */
+export const SIMULATOR_ARGS: readonly string[] = [
+  resolve(root, 'scripts/with-local-env.sh'), process.execPath, resolve(root, 'services/simulator/dist/src/main.js'),
+];

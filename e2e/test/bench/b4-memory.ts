@@ -1,28 +1,17 @@
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse } from 'yaml';
+import { composeMemoryLimitsMiB } from '../support/compose-limits.js';
 import { groupPssMiB, stackProcesses } from '../support/processes.js';
 import { root, SIMULATOR_ARGS } from '../support/stack.js';
 import type { BenchResult } from './result.js';
 
-/** The sum of compose's memory limits over the services that keep running (one-shots apart). */
+/** The sum of compose's memory limits over the services that keep running. */
 function composeLimitsMiB(): { total: number; unlimited: string[] } {
-  const doc = parse(readFileSync(resolve(root, 'docker-compose.yml'), 'utf8'), { merge: true, maxAliasCount: -1 }) as {
-    services: Record<string, { deploy?: { resources?: { limits?: { memory?: string } } }; restart?: string; profiles?: string[] }>;
+  const limits = [...composeMemoryLimitsMiB()];
+  return {
+    total: limits.reduce((sum, [, mib]) => sum + (mib ?? 0), 0),
+    unlimited: limits.filter(([, mib]) => mib === undefined).map(([name]) => name),
   };
-  const units: Record<string, number> = { k: 1 / 1024, m: 1, g: 1024 };
-  let total = 0;
-  const unlimited: string[] = [];
-  for (const [name, s] of Object.entries(doc.services)) {
-    if (s.restart === 'no') continue; // one-shots: done before the stack serves
-    const limit = s.deploy?.resources?.limits?.memory;
-    const m = limit ? /^(\d+(?:\.\d+)?)([kmg])$/i.exec(limit) : null;
-    if (m) total += Number(m[1]) * units[m[2]!.toLowerCase()]!;
-    else unlimited.push(name);
-  }
-  return { total, unlimited };
 }
 
 /** The simulator at `rate` orders/s, started for one phase and stopped (SIGTERM) after it. */

@@ -57,3 +57,6 @@ compose_value() { # key path... — a value docker-compose.yml writes once (its 
 SERVICE_NODE_OPTIONS="$(compose_value x-app-env NODE_OPTIONS)${ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA:+ $ORDERSCOPE_SERVICE_NODE_OPTIONS_EXTRA}"
 # Keycloak's JVM heap: compose's, the one place it is written.
 KEYCLOAK_JAVA_OPTS_KC_HEAP="$(compose_value services keycloak environment JAVA_OPTS_KC_HEAP)"
+# Jaeger's Go memory limit: compose's. Natively too it bounds the heap Badger's compactions grow
+# (docs/performance.md, B4); the other Go programs' limits only matter under a container's.
+JAEGER_GOMEMLIMIT="$(compose_value services jaeger environment GOMEMLIMIT)"

@@ -102,6 +102,7 @@ bash scripts/jaeger-store.sh mount --log "$state/logs/jaeger-store.log" \
 export SECRETS_DIR="$ORDERSCOPE_SECRETS_DIR"
 # Its UI/API on a loopback port of its own: the login (oauth2-proxy, below) takes 16686.
 PROMETHEUS_URL="https://127.0.0.1:$PROMETHEUS_DIRECT_PORT" JAEGER_QUERY_PORT="$JAEGER_DIRECT_PORT" JAEGER_BADGER_DIR="$state/jaeger/badger" CERTS_DIR="$ORDERSCOPE_CERTS_DIR/jaeger" \
+GOMEMLIMIT="$JAEGER_GOMEMLIMIT" \
   start_bg jaeger "$jaeger_bin" "$jaeger_bin" --config "file:$root/jaeger/config.yaml"
 wait_ready jaeger "$jaeger_bin" "http://127.0.0.1:13134/status" 60
 # --- the log store: VictoriaLogs (built once from its pinned Go module) and its mTLS door -----------

@@ -4,7 +4,7 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { ownerOf, pathOf, type Channel, type OrderStatus } from '@orderscope/orders';
 import { flood, settledSum } from './support/flood.js';
-import { detailSpans, isSkeleton, orderTrace, tag, transitionSpans, treeOf, type JaegerTrace } from './support/jaeger.js';
+import { assertOneTree, detailSpans, isSkeleton, orderTrace, parentsArrived, tag, transitionSpans, type JaegerTrace } from './support/jaeger.js';
 import { newB2cOrder, submit } from './support/orders.js';
 import { adminApi, E2E_DECISION_WAIT, eventually, internalApi, resetFaults, restartCollector, root } from './support/stack.js';
 
@@ -27,26 +27,8 @@ const holds = (statuses: readonly OrderStatus[]) => (t: JaegerTrace) => {
   const found = new Set(made(t).map((s) => tag(s, 'order.status')));
   return statuses.every((s) => found.has(s));
 };
-/**
- * Read once whole: each service exports on its own schedule, so a parent's batch can reach Jaeger
- * after its children's (a CI run read in between and saw the child half of a notification call).
- * A parent that never comes still fails: the poll times out.
- */
-const whole = (statuses: readonly OrderStatus[]) => (t: JaegerTrace) => {
-  if (!holds(statuses)(t)) return false;
-  const { orphans } = treeOf(t);
-  // Thrown, not returned: a timeout then names what never found its parent, and who kept it.
-  if (orphans.length) throw new Error(`parents missing of ${orphans.map((s) => `${s.operationName} (${tag(s, 'sampling.policy')})`).join(', ')}`);
-  return true;
-};
-
-function assertOneTree(trace: JaegerTrace, what: string): void {
-  const tree = treeOf(trace);
-  assert.equal(tree.roots.length, 1, `${what}: one root (${tree.roots.map((s) => s.operationName).join(', ')})`);
-  assert.ok(isSkeleton(tree.roots[0]!), `${what}: the root is on the skeleton`);
-  assert.deepEqual(tree.orphans.map((s) => s.operationName), [], `${what}: no span whose parent is missing`);
-  assert.equal(tree.duplicates, 0, `${what}: no span twice`);
-}
+/** Read once whole: every transition, and every span's parent (parentsArrived). */
+const whole = (statuses: readonly OrderStatus[]) => (t: JaegerTrace) => holds(statuses)(t) && parentsArrived(t);
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { before, describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { ownerOf, pathOf, SERVICE_NAMES, type Channel } from '@orderscope/orders';
-import { getTrace, isError, orderTrace as findOrderTrace, serviceOf, tag, transitionSpans, treeOf, type JaegerSpan, type JaegerTrace } from './support/jaeger.js';
+import { assertOneTree, getTrace, isError, orderTrace as findOrderTrace, parentsArrived, serviceOf, tag, transitionSpans, type JaegerSpan, type JaegerTrace } from './support/jaeger.js';
 import { manufactureAndDeliver, newB2cOrder, submit } from './support/orders.js';
 import {
   adminApi,
@@ -50,10 +50,9 @@ describe('order tracing on the real collector and Jaeger', () => {
     orders = JSON.parse(stdout.trim().split('\n').at(-1)!).orders;
     assert.equal(orders.filter((o) => o.status === 'CLOSED').length, 8, 'the simulated orders closed');
     assert.deepEqual(new Set(orders.map((o) => o.channel)), new Set(['b2c', 'b2b']));
-    // Read once whole: every transition, and every parent of every span. A parent ends after its
-    // children, so its batch can reach Jaeger after theirs: a read in between sees an orphan that
-    // the next export completes. One that never completes fails here, by the suite's bound.
-    const whole = (channel: Channel) => (t: JaegerTrace) => hasAll(channel)(t) && treeOf(t).orphans.length === 0;
+    // Read once whole: every transition, and every span's parent (parentsArrived). One that never
+    // completes fails here, by the suite's bound.
+    const whole = (channel: Channel) => (t: JaegerTrace) => hasAll(channel)(t) && parentsArrived(t);
     for (const o of orders) traces.set(o.order_id, await orderTrace(o.order_id, whole(o.channel)));
   });
 
@@ -62,13 +61,7 @@ describe('order tracing on the real collector and Jaeger', () => {
     assert.equal(new Set([...traces.values()].map((t) => t.traceID)).size, orders.length);
     // One tree each: one root, no span whose parent is missing, and each skeleton span once
     // although the collector sends it twice (with the detail and with the skeleton).
-    for (const [id, trace] of traces) {
-      const tree = treeOf(trace);
-      assert.equal(tree.roots.length, 1, `${id}: one root (${tree.roots.map((s) => s.operationName).join(', ')})`);
-      assert.equal(tag(tree.roots[0]!, 'order.skeleton'), true, `${id}: the root is on the skeleton`);
-      assert.deepEqual(tree.orphans.map((s) => s.operationName), [], `${id}: no missing parents`);
-      assert.equal(tree.duplicates, 0, `${id}: no span twice`);
-    }
+    for (const [id, trace] of traces) assertOneTree(trace, id);
   });
 
   it('holds every status transition of the order, in time order, each on a span of its owning service', () => {

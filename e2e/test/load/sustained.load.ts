@@ -94,8 +94,10 @@ describe(`sustained load: ${RATE} orders/s for ${MINUTES} min`, () => {
     // Flat: after the first quarter (warm-up), memory grows < 5 MiB/min and sockets < 1/min, or
     // it comes back down (a cache that fills and is emptied: growth in packages/testkit).
     const leaks: string[] = [];
+    const steadyFrom = startedAt + (wallS * 1000) / 4;
+    const limits = composeMemoryLimitsMiB();
     for (const [name, all] of samples) {
-      const steady = all.filter((x) => x.t >= startedAt + (wallS * 1000) / 4 && x.pss > 0);
+      const steady = all.filter((x) => x.t >= steadyFrom && x.pss > 0);
       if (steady.length < 5) continue;
       const mem = growth(steady.map((x) => ({ t: x.t, y: x.pss })), 5);
       const socks = growth(steady.map((x) => ({ t: x.t, y: x.sockets })), 1);
@@ -104,9 +106,9 @@ describe(`sustained load: ${RATE} orders/s for ${MINUTES} min`, () => {
           `sockets ${steady[0]!.sockets}→${steady.at(-1)!.sockets} (${socks.slope.toFixed(2)}/min)`,
       );
       if (name in LIVE_HEAP) {
-        const live = liveHeap.get(name)!.filter((x) => x.t >= startedAt + (wallS * 1000) / 4);
+        const live = liveHeap.get(name)!.filter((x) => x.t >= steadyFrom);
         const heap = growth(live, 5);
-        const bound = composeMemoryLimitsMiB().get(name)!;
+        const bound = limits.get(name)!;
         const peak = Math.max(...all.map((x) => x.pss));
         t.diagnostic(
           `${name}: live heap ${live[0]?.y.toFixed(0)}→${live.at(-1)?.y.toFixed(0)} MiB (${heap.slope.toFixed(2)} MiB/min; first third's peak ${heap.firstPeak.toFixed(0)}, last third's floor ${heap.lastFloor.toFixed(0)}); PSS peak ${peak.toFixed(0)} MiB, bound ${bound}`,
@@ -117,7 +119,7 @@ describe(`sustained load: ${RATE} orders/s for ${MINUTES} min`, () => {
       } else if (mem.grows) leaks.push(`${name} memory +${mem.slope.toFixed(1)} MiB/min`);
       if (socks.grows) leaks.push(`${name} sockets +${socks.slope.toFixed(1)}/min`);
     }
-    const pgSteady = pgConnections.filter((x) => x.t >= startedAt + (wallS * 1000) / 4);
+    const pgSteady = pgConnections.filter((x) => x.t >= steadyFrom);
     const pgGrowth = growth(pgSteady, 1);
     t.diagnostic(`PostgreSQL connections ${pgSteady[0]?.y}→${pgSteady.at(-1)?.y} (${pgGrowth.slope.toFixed(2)}/min)`);
     if (pgGrowth.grows) leaks.push(`PostgreSQL connections +${pgGrowth.slope.toFixed(1)}/min`);

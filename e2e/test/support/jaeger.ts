@@ -69,6 +69,27 @@ export function treeOf(trace: JaegerTrace): { roots: JaegerSpan[]; orphans: Jaeg
 }
 
 /**
+ * Every span's parent has reached Jaeger: a condition for orderTrace(). A parent ends after its
+ * children and each service exports on its own schedule, so its batch can come after theirs; a read
+ * in between sees an orphan the next export completes. Thrown, not returned: a timeout then names
+ * what never found its parent, and the policy that kept it.
+ */
+export function parentsArrived(trace: JaegerTrace): true {
+  const { orphans } = treeOf(trace);
+  if (orphans.length) throw new Error(`parents missing of ${orphans.map((s) => `${s.operationName} (${tag(s, 'sampling.policy')})`).join(', ')}`);
+  return true;
+}
+
+/** One tree: one root, on the skeleton; no span whose parent is missing; no span twice. */
+export function assertOneTree(trace: JaegerTrace, what: string): void {
+  const tree = treeOf(trace);
+  assert.equal(tree.roots.length, 1, `${what}: one root (${tree.roots.map((s) => s.operationName).join(', ')})`);
+  assert.ok(isSkeleton(tree.roots[0]!), `${what}: the root is on the skeleton`);
+  assert.deepEqual(tree.orphans.map((s) => s.operationName), [], `${what}: no span whose parent is missing`);
+  assert.equal(tree.duplicates, 0, `${what}: no span twice`);
+}
+
+/**
  * The one trace of an order, found through every service given (those it has reached) once
  * `until` holds; none, or two traces, fail.
  */
